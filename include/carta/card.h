@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_CARD_H
+#define CARTA_CARD_H
+
+/* The libcarta card API: what the PKCS#11 front end and carta-tool see of a
+ * card. One struct carta_card per connected, recognised card. None of these
+ * functions is thread-safe on the same card: the caller holds its slot lock.
+ * Each multi-APDU operation runs inside a PC/SC transaction. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carta/err.h"
+
+struct carta_transport;
+struct carta_card;
+
+#define CARTA_MAX_KEYS 4
+#define CARTA_MAX_CERTS 4
+#define CARTA_MAX_PINS 4
+#define CARTA_ID_MAX 20
+
+enum carta_key_type { CARTA_KEY_RSA = 1, CARTA_KEY_EC = 2 };
+
+/* Key usage, from the certificate and the card's rules. */
+#define CARTA_KU_SIGN     0x01u
+#define CARTA_KU_DECRYPT  0x02u   /* the card will decipher with it (PSO DECIPHER) */
+#define CARTA_KU_NONREP   0x04u
+
+/* What the card can do with a key. */
+#define CARTA_KC_RAW_RSA   0x01u  /* raw RSA on a modulus-length block: host pads
+                                     (PKCS#1 v1.5, PSS, X.509) - CNS cards */
+#define CARTA_KC_CARD_PADS 0x02u  /* card applies PKCS#1 v1.5 type 1 itself - CIE */
+#define CARTA_KC_ECDSA     0x04u  /* card signs a hash with ECDSA */
+
+/* What carta_card_sign is given. */
+enum carta_sign_input {
+	CARTA_SIGN_RAW_BLOCK = 1,  /* modulus-length block, already padded (KC_RAW_RSA) */
+	CARTA_SIGN_PKCS1_DATA,     /* data to be PKCS#1 v1.5 padded (a DigestInfo, or
+	                              the 36-byte MD5||SHA1 of TLS 1.0): KC_CARD_PADS, or
+	                              KC_RAW_RSA with host padding inside libcarta */
+	CARTA_SIGN_ECDSA_HASH,     /* a hash; output r||s, each field-size bytes */
+};
+
+struct carta_cert {
+	uint8_t *der;             /* X.509 DER (NULL if not readable yet, e.g. CIE before login) */
+	size_t der_len;
+	uint8_t id[CARTA_ID_MAX]; /* CKA_ID, shared with the key pair */
+	size_t id_len;
+	char label[64];
+};
+
+struct carta_key {
+	uint8_t id[CARTA_ID_MAX];
+	size_t id_len;
+	char label[64];
+	enum carta_key_type type;
+	size_t bits;
+	unsigned usage;           /* CARTA_KU_* */
+	unsigned caps;            /* CARTA_KC_* */
+	int cert;                 /* index into certs, -1 if none */
+	int pin;                  /* index into pins of the PIN that guards it */
+	/* public key: RSA modulus/exponent (big-endian), or EC DER params + DER point */
+	uint8_t *modulus, *exponent, *ec_params, *ec_point;
+	size_t modulus_len, exponent_len, ec_params_len, ec_point_len;
+};
+
+enum carta_pin_kind { CARTA_PIN_USER = 1, CARTA_PIN_PUK };
+
+struct carta_pin {
+	char label[32];
+	enum carta_pin_kind kind;
+	size_t min_len, max_len;  /* enforced before anything is sent */
+	int max_tries;            /* card's limit, for display; -1 unknown */
+	int unblocked_by;         /* index of the PUK for a user PIN, else -1 */
+	bool digits_only;
+};
+
+/* Holder data, from EF_Dati_personali (CNS) or the certificate (CIE). Empty
+ * strings when unknown. Dates as DD/MM/YYYY. */
+struct carta_holder {
+	bool present;
+	char codice_fiscale[17];
+	char given_name[64];
+	char surname[64];
+	char birth_date[11];
+	char sex[2];
+	char issue_date[11];
+	char expiry_date[11];
+	char issuer_code[16];
+};
+
+struct carta_card_desc {
+	char family[64];          /* e.g. "TS-CNS ST 2021 (CNS 1.1)", "CIE 3.0 (NXP)" */
+	char driver[16];          /* driver name, e.g. "cns", "cie" */
+	char serial[33];          /* EF_ID_Carta (16 digits), NIS for the CIE */
+	char manufacturer[64];    /* e.g. "IC: STMicroelectronics; mask: STIncard" */
+	char model[32];           /* e.g. "CNS 1.1" */
+	struct carta_holder holder;
+	struct carta_cert certs[CARTA_MAX_CERTS];
+	size_t n_certs;
+	struct carta_key keys[CARTA_MAX_KEYS];
+	size_t n_keys;
+	struct carta_pin pins[CARTA_MAX_PINS];
+	size_t n_pins;
+};
+
+struct carta_pin_status {
+	int tries_left;           /* -1 when the card cannot tell without spending a try */
+	bool blocked;
+	bool verified;            /* verified in the card's current security state */
+};
+
+/* Recognise the card on `t` (ATR tables + probe), read what is public, and
+ * return it. Takes ownership of t (closed by carta_card_close, also on error).
+ * CARTA_E_CARD_UNKNOWN when no driver claims it. */
+enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out);
+void carta_card_close(struct carta_card *c);
+
+const struct carta_card_desc *carta_card_get_desc(const struct carta_card *c);
+struct carta_transport *carta_card_transport(struct carta_card *c);
+
+/* Which driver would claim this ATR (without talking to a card): its name, or
+ * NULL. For carta-tool info and the ATR coverage test. */
+const char *carta_atr_driver(const uint8_t *atr, size_t n);
+
+/* Tries left without spending one, where the card allows it. */
+enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
+
+/* One VERIFY (never retried). On CARTA_E_PIN_INCORRECT *tries_left is set
+ * (-1 if unknown). CARTA_E_PIN_LEN if the length breaks the PIN's rules:
+ * nothing is sent then. */
+enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t *value,
+                                 size_t n, int *tries_left);
+enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t *oldv,
+                                 size_t oldn, const uint8_t *newv, size_t newn, int *tries_left);
+/* Unblock user PIN `pin` with its PUK and set new_pin (new_pin NULL: only reset
+ * the counter, where the card allows it). *tries_left refers to the PUK. */
+enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_t *puk,
+                                  size_t pukn, const uint8_t *new_pin, size_t newn,
+                                  int *tries_left);
+/* Forget the card's security state (MSE restore / reset as the card needs). */
+enum carta_err carta_card_logout(struct carta_card *c);
+
+/* Sign with key `key`. out receives the signature (modulus length for RSA);
+ * *outlen in: capacity, out: length. CARTA_E_SECURITY_STATUS when the PIN is
+ * not verified. */
+enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
+                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen);
+/* Raw RSA private operation for decryption (PSO DECIPHER), keys with KU_DECRYPT. */
+enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
+                                      size_t n, uint8_t *out, size_t *outlen);
+
+/* Re-read what login makes readable (CIE certificate). No-op for CNS. */
+enum carta_err carta_card_refresh(struct carta_card *c);
+
+/* Has the card been reset by someone else since the last call? The security
+ * state is then gone (PIN no longer verified); clears the flag. */
+bool carta_card_take_reset(struct carta_card *c);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_SW_H
+#define CARTA_SW_H
+
+#include <stdint.h>
+
+#include "carta/err.h"
+
+/* The single table from ISO 7816-4 status words to carta errors.
+ * 9000 and 61xx -> CARTA_OK; 6282 -> CARTA_E_EOF; 63Cx/6300 -> PIN_INCORRECT... */
+enum carta_err carta_sw_to_err(uint16_t sw);
+
+/* Tries left from 63Cx (0..15); -1 for any other SW. */
+int carta_sw_tries(uint16_t sw);
+
+/* Short English description of a status word, for logs. */
+const char *carta_sw_str(uint16_t sw);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_CARDS_CARD_H
+#define CARTA_CARDS_CARD_H
+
+/* The card-driver interface (design.md "Card module interface"). One file per
+ * family under src/cards/, each exporting one const struct carta_card_driver.
+ * Drivers never include pkcs11.h, winscard.h or OpenSSL headers. */
+
+#include "carta/card.h"
+#include "apdu/exchange.h"
+
+/* One ATR table row: (atr & mask) == (value & mask), same length.
+ * Higher priority wins among drivers whose probe succeeds. */
+struct carta_atr_row {
+	const char *value;        /* hex, e.g. "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 ..." */
+	const char *mask;         /* hex, same length; NULL = exact */
+	int priority;
+	const char *family;       /* e.g. "TS-CNS ST 2021 (CNS 1.1)" */
+};
+
+struct carta_card {
+	const struct carta_card_driver *drv;
+	struct carta_transport *t;
+	struct carta_card_desc desc;
+	const struct carta_atr_row *atr_row;   /* the row that matched, or NULL (probe only) */
+	void *priv;                            /* driver state */
+	bool reset_seen;
+};
+
+struct carta_card_driver {
+	const char *name;
+	const struct carta_atr_row *atrs;      /* terminated by a row with value NULL */
+	/* Score for an ATR that no table row matched exactly (e.g. bare NFC ATRs,
+	 * CNS grammar heuristics): 0 = no. May be NULL. */
+	int (*match)(const uint8_t *atr, size_t n);
+	/* Confirm with APDUs (shared or bare ATRs). CARTA_E_CARD_UNKNOWN = not mine. */
+	enum carta_err (*probe)(struct carta_card *c);
+	/* Fill c->desc (and c->priv). */
+	enum carta_err (*load)(struct carta_card *c);
+	enum carta_err (*pin_status)(struct carta_card *c, size_t pin, struct carta_pin_status *st);
+	enum carta_err (*verify)(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
+	                         int *tries_left);
+	enum carta_err (*change)(struct carta_card *c, size_t pin, const uint8_t *o, size_t on,
+	                         const uint8_t *nv, size_t nn, int *tries_left);
+	enum carta_err (*unblock)(struct carta_card *c, size_t pin, const uint8_t *puk, size_t pn,
+	                          const uint8_t *nv, size_t nn, int *tries_left);
+	enum carta_err (*logout)(struct carta_card *c);
+	enum carta_err (*sign)(struct carta_card *c, size_t key, enum carta_sign_input kind,
+	                       const uint8_t *in, size_t n, uint8_t *out, size_t *outlen);
+	enum carta_err (*decrypt_raw)(struct carta_card *c, size_t key, const uint8_t *in,
+	                              size_t n, uint8_t *out, size_t *outlen);
+	/* After another process reset the card: re-establish what is needed
+	 * (select application, SM session ...). The PIN is not re-verified. May be NULL. */
+	enum carta_err (*reinit)(struct carta_card *c);
+	enum carta_err (*refresh)(struct carta_card *c);
+	void (*release)(struct carta_card *c);  /* free c->priv */
+};
+
+/* The registry, in src/cards/registry.c. */
+extern const struct carta_card_driver *const carta_card_drivers[];
+
+/* Scores. A table row scores its priority (>= CARTA_SCORE_CLAIM). match()
+ * returns CARTA_SCORE_PROBE for ATRs that only a probe can decide (bare NFC
+ * ATRs): such a driver is tried, but carta_atr_driver() does not name it. */
+#define CARTA_SCORE_PROBE 5
+#define CARTA_SCORE_CLAIM 10
+
+/* ATR helpers (src/cards/atr.c). The historical bytes of an ATR per
+ * ISO/IEC 7816-3 8.2 (T0 low nibble K, interface bytes per Y bits);
+ * CARTA_E_PARSE when the ATR is shorter than its own structure says. */
+enum carta_err carta_atr_hist(const uint8_t *atr, size_t n, const uint8_t **hist, size_t *hlen);
+/* Best score of driver d for this ATR: table rows first (*row set), then
+ * match() (*row NULL). 0 = not claimed. */
+int carta_atr_score(const struct carta_card_driver *d, const uint8_t *atr, size_t n,
+                    const struct carta_atr_row **row);
+
+#endif

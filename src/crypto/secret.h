@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_SECRET_H
+#define CARTA_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carta/err.h"
+
+/* Holder of anything secret: PINs, PUKs, session keys, DH private values.
+ * Memory is mlock'd when possible and wiped with OPENSSL_cleanse on free.
+ * A PIN is bytes + length, never a NUL-terminated string. */
+struct carta_secret {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+	bool locked;
+};
+
+/* New secret with capacity `cap` (len 0). */
+enum carta_err carta_secret_new(size_t cap, struct carta_secret **out);
+/* New secret holding a copy of p[0..n). */
+enum carta_err carta_secret_from(const uint8_t *p, size_t n, struct carta_secret **out);
+/* Wipe, unlock and free; NULL is fine. */
+void carta_secret_free(struct carta_secret *s);
+/* Constant-time equality of two byte strings of the same length n. */
+bool carta_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
+/* Wipe memory that held a secret (OPENSSL_cleanse). */
+void carta_wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_VCARD_H
+#define CARTA_VCARD_H
+
+/* carta-vcard: virtual Italian smart cards that behave like the real ones in
+ * ../shared/reference/cns.md and cie.md. Library carta_vcard (this header) plus
+ * the program carta-vcard (main.c: vpcd server, make-identity).
+ * It never uses the driver code in src/cards; it may use src/util, src/crypto
+ * and src/crypto/tools. */
+
+#include "apdu/inproc.h"
+
+struct vcard;
+
+/* Settings for one card. Zero-initialise, then set what you need; the
+ * defaults are the reference behaviour. */
+struct vcard_config {
+	const char *profile;       /* "st", "idemia", "actalis", "classic", "classic-siemens",
+	                              "cie-nxp", "cie-gemalto" */
+	const char *seed;          /* identity seed (default "carta-test"): same seed, same
+	                              keys, certificates, card id and personal data */
+	const char *identity_dir;  /* load an identity made by `carta-vcard make-identity`
+	                              instead of deriving one from the seed; NULL = derive */
+	const char *pin;           /* default CNS "12345678", CIE "12345678" */
+	const char *puk;           /* default CNS "87654321", CIE "87654321" */
+	bool ec_key;               /* CNS profiles: a P-256 key instead of RSA (no real
+	                              Italian card is known to carry one) */
+	int sm_error_style;        /* CIE: 0 = plain SW for errors (default), 1 = SM-wrapped */
+	const char *atr_hex;       /* override the profile's ATR (e.g. an unknown ATR) */
+	bool expired_cert;         /* holder certificate already expired */
+	unsigned delay_ms;         /* per-APDU delay (model a real reader) */
+	unsigned long fault_at;    /* answer the N-th APDU (1-based) with 6F 00; 0 = never */
+};
+
+enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out);
+void vcard_free(struct vcard *v);
+
+/* The card object behind the in-process transport (apdu/inproc.h):
+ * carta_inproc_insert(ip, slot, &vcard_inproc_ops, v). */
+extern const struct carta_inproc_card_ops vcard_inproc_ops;
+
+enum carta_err vcard_apdu(struct vcard *v, const uint8_t *cmd, size_t n, struct carta_buf *resp);
+void vcard_reset(struct vcard *v);           /* power cycle: security state cleared */
+size_t vcard_atr(struct vcard *v, uint8_t *out, size_t cap);
+
+/* APDU log counters: commands received, bytes in (commands) and out (responses). */
+struct vcard_stats {
+	unsigned long apdus, bytes_in, bytes_out;
+};
+void vcard_get_stats(const struct vcard *v, struct vcard_stats *st);
+void vcard_reset_stats(struct vcard *v);
+
+/* Test oracles: the card's own view, not what a driver believes. */
+int vcard_pin_tries_left(const struct vcard *v, bool puk);   /* user PIN / PUK */
+/* Current PIN value (after changes), into out (no NUL); returns its length. */
+size_t vcard_current_pin(const struct vcard *v, uint8_t *out, size_t cap);
+/* The holder certificate (DER) and the issuing CA certificate (DER). */
+struct carta_bytes vcard_holder_cert(const struct vcard *v);
+struct carta_bytes vcard_ca_cert(const struct vcard *v);
+/* The card id (CNS EF_ID_Carta, 16 digits) or NIS (CIE, 12 digits), NUL-terminated. */
+const char *vcard_card_id(const struct vcard *v);
+
+#endif
