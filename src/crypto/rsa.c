@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* RSA encodings (PKCS#1 v1.5 type 1, EMSA-PSS) and signature verification. */
+/* RSA encodings (PKCS#1 v1.5 type 1, EMSA-PSS) and signature verification.
+ * The encoders are OpenSSL's own (RSA_padding_add_*): deprecated since 3.0 in
+ * favour of EVP operations that need the private key, which lives on the card,
+ * so there is no EVP equivalent; they remain supported in 3.x. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <limits.h>
 #include <string.h>
+
+#include <openssl/bn.h>
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -9,6 +16,8 @@
 #include "crypto/crypto.h"
 #include "crypto/secret.h"
 
+static const EVP_MD *md_of(enum carta_hash h);
+
 enum carta_err carta_pkcs1_type1_pad(const uint8_t *in, size_t n, size_t k, uint8_t *out)
 {
 	size_t need = 0;
@@ -16,100 +25,66 @@ enum carta_err carta_pkcs1_type1_pad(const uint8_t *in, size_t n, size_t k, uint
 	if ((in == NULL && n > 0) || out == NULL)
 		return CARTA_E_ARGS;
 	/* RFC 8017 9.2 step 3: at least 8 bytes of FF, so k >= n + 11. */
-	if (carta_add_overflow(n, 11, &need) || k < need)
+	if (carta_add_overflow(n, 11, &need) || k < need || k > INT_MAX)
 		return CARTA_E_RANGE;
-	out[0] = 0x00;
-	out[1] = 0x01;
-	memset(out + 2, 0xFF, k - n - 3);
-	out[k - n - 1] = 0x00;
-	if (n > 0)
-		memmove(out + k - n, in, n);
+	if (RSA_padding_add_PKCS1_type_1(out, (int)k, in, (int)n) != 1)
+		return CARTA_E_CRYPTO;
 	return CARTA_OK;
 }
 
-/* dst ^= MGF1(seed, len) (RFC 8017 B.2.1), with the counter KDF as the
- * building block: MGF1 block i is HASH(seed || I2OSP(i, 4)). */
-static enum carta_err mgf1_xor(enum carta_hash h, const uint8_t *seed, size_t slen,
-                               uint8_t *dst, size_t len)
+/* An RSA public key whose modulus has exactly mod_bits bits: EMSA-PSS
+ * (RFC 8017 9.1.1) depends on the modulus length only, and OpenSSL's encoder
+ * takes the length from an RSA object. */
+static RSA *rsa_of_bits(size_t mod_bits)
 {
-	uint8_t block[CARTA_HASH_MAX_LEN];
-	size_t hl = carta_hash_len(h), off = 0, i;
-	uint32_t ctr = 0;
-	enum carta_err rv = CARTA_OK;
+	BIGNUM *n = BN_new(), *e = BN_new();
+	RSA *r = RSA_new();
 
-	while (off < len && rv == CARTA_OK) {
-		size_t take = len - off < hl ? len - off : hl;
-		rv = carta_kdf_counter(h, seed, slen, ctr, block, hl);
-		for (i = 0; rv == CARTA_OK && i < take; i++)
-			dst[off + i] ^= block[i];
-		off += take;
-		ctr++;
+	if (n == NULL || e == NULL || r == NULL || mod_bits > INT_MAX ||
+	    BN_set_bit(n, (int)mod_bits - 1) != 1 || BN_set_word(n, 0) != 1 ||
+	    BN_set_bit(n, (int)mod_bits - 1) != 1 || BN_set_bit(n, 0) != 1 ||
+	    BN_set_word(e, 65537) != 1 || RSA_set0_key(r, n, e, NULL) != 1) {
+		BN_free(n);
+		BN_free(e);
+		RSA_free(r);
+		return NULL;
 	}
-	carta_wipe(block, sizeof(block));
-	return rv;
+	return r;
 }
 
-/* EMSA-PSS-ENCODE, RFC 8017 9.1.1, with emBits = mod_bits - 1. */
+/* EMSA-PSS-ENCODE (RFC 8017 9.1.1) by OpenSSL, for a modulus of mod_bits bits. */
 enum carta_err carta_pss_encode(enum carta_hash h, enum carta_hash mgf_hash, size_t salt_len,
                                 const uint8_t *mhash, size_t hlen, size_t mod_bits,
                                 uint8_t *out, size_t outcap)
 {
-	static const uint8_t zeros[8] = { 0 };
-	uint8_t hbuf[CARTA_HASH_MAX_LEN];
-	struct carta_digest_ctx *c = NULL;
-	size_t k, em_bits, em_len, db_len, need = 0, ps_len;
-	uint8_t *em, *salt;
-	enum carta_err rv;
+	const EVP_MD *md = md_of(h), *mgf = md_of(mgf_hash);
+	size_t k, em_len, need = 0;
+	RSA *r = NULL;
+	enum carta_err rv = CARTA_E_CRYPTO;
 
-	if (mhash == NULL || out == NULL || mod_bits < 2 || carta_hash_len(h) == 0 ||
-	    carta_hash_len(mgf_hash) == 0 || hlen != carta_hash_len(h))
+	if (mhash == NULL || out == NULL || mod_bits < 2 || md == NULL || mgf == NULL ||
+	    hlen != carta_hash_len(h))
 		return CARTA_E_ARGS;
-	if (mod_bits > CARTA_BUF_MAX || salt_len > CARTA_BUF_MAX)
+	if (mod_bits > 16384 || salt_len > INT_MAX)
 		return CARTA_E_RANGE;
 	k = (mod_bits + 7) / 8;
-	em_bits = mod_bits - 1;
-	em_len = (em_bits + 7) / 8;
+	em_len = (mod_bits - 1 + 7) / 8;
 	if (outcap < k)
 		return CARTA_E_BUFFER_SMALL;
-	/* step 3: emLen >= hLen + sLen + 2 */
+	/* 9.1.1 step 3: emLen >= hLen + sLen + 2 (checked here for a clear error) */
 	if (carta_add_overflow(hlen, salt_len, &need) || carta_add_overflow(need, 2, &need) ||
 	    em_len < need)
 		return CARTA_E_RANGE;
-	/* EM goes at the end of out; a leading 00 fills out when emLen < k. */
-	memset(out, 0, k);
-	em = out + (k - em_len);
-	db_len = em_len - hlen - 1;
-	ps_len = db_len - salt_len - 1;
-	/* DB = PS || 01 || salt, built in place. */
-	em[ps_len] = 0x01;
-	salt = em + ps_len + 1;
-	rv = carta_random(salt, salt_len);
-	if (rv != CARTA_OK)
+	r = rsa_of_bits(mod_bits);
+	if (r == NULL)
 		goto out;
-	/* steps 5-6: H = Hash(00*8 || mHash || salt) */
-	rv = carta_digest_new(h, &c);
-	if (rv == CARTA_OK)
-		rv = carta_digest_update(c, zeros, sizeof(zeros));
-	if (rv == CARTA_OK)
-		rv = carta_digest_update(c, mhash, hlen);
-	if (rv == CARTA_OK)
-		rv = carta_digest_update(c, salt, salt_len);
-	if (rv == CARTA_OK)
-		rv = carta_digest_final(c, hbuf, sizeof(hbuf), NULL);
-	if (rv != CARTA_OK)
-		goto out;
-	/* steps 9-10: maskedDB = DB xor MGF(H, emLen - hLen - 1) */
-	rv = mgf1_xor(mgf_hash, hbuf, hlen, em, db_len);
-	if (rv != CARTA_OK)
-		goto out;
-	/* step 11: clear the leftmost 8*emLen - emBits bits */
-	em[0] &= (uint8_t)(0xFFu >> (8 * em_len - em_bits));
-	memcpy(em + db_len, hbuf, hlen);
-	em[em_len - 1] = 0xBC;
+	/* writes RSA_size(r) = k bytes, with a leading 00 when emLen < k */
+	if (RSA_padding_add_PKCS1_PSS_mgf1(r, out, mhash, md, mgf, (int)salt_len) == 1)
+		rv = CARTA_OK;
 out:
 	if (rv != CARTA_OK)
 		carta_wipe(out, k);
-	carta_digest_free(c);
+	RSA_free(r);
 	return rv;
 }
 
