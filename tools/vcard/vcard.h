@@ -30,6 +30,16 @@ struct vcard_config {
 	bool expired_cert;         /* holder certificate already expired */
 	unsigned delay_ms;         /* per-APDU delay (model a real reader) */
 	unsigned long fault_at;    /* answer the N-th APDU (1-based) with 6F 00; 0 = never */
+	/* CNS switches for facts the reference leaves open (docs/virtual-card.md). */
+	int empty_verify;          /* VERIFY without data: 0 = default (ISO status query:
+	                              63 Cx / 90 00), 1 = on, -1 = off (67 00) */
+	int puk_verify;            /* VERIFY of the PUK (00 20 00 11): 0 = profile default
+	                              (on for "actalis", else 6A 88), 1 = on, -1 = off */
+	unsigned pin_tries;        /* 0 = 3 */
+	unsigned puk_tries;        /* 0 = 3 */
+	const char *given_name;    /* holder, default MARIO */
+	const char *surname;       /* default ROSSI */
+	const char *cf;            /* codice fiscale, default RSSMRA85M01H501Q */
 };
 
 enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out);

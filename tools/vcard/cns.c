@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The CNS card OS: construction, power cycle and command dispatch
+ * (ISO/IEC 7816-4 5.1 class byte and chaining; cns.md 1.8 and 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vcard_int.h"
+
+#define CHAIN_MAX 65536u
+
+static void pin_init(struct vcard_pin *p, uint8_t ref, const char *value, unsigned tries)
+{
+	size_t i, n = strlen(value);
+
+	p->ref = ref;
+	memset(p->value, 0xFF, sizeof(p->value));
+	for (i = 0; i < n && i < 8; i++)
+		p->value[i] = (uint8_t)value[i];
+	p->max = p->tries = tries ? tries : 3;
+	p->verified = false;
+}
+
+static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns *c)
+{
+	struct vcard_identity_opts o = { 0 };
+
+	if (cfg->identity_dir)
+		return vcard_identity_load(cfg->identity_dir, &c->id);
+	o.seed = cfg->seed;
+	o.bits = c->prof->rsa_bits;
+	o.ec = cfg->ec_key;
+	o.expired = cfg->expired_cert;
+	o.given = cfg->given_name;
+	o.surname = cfg->surname;
+	o.cf = cfg->cf;
+	o.pin = cfg->pin;
+	o.puk = cfg->puk;
+	return vcard_identity_make(&o, &c->id);
+}
+
+enum carta_err vcard_cns_new(const struct vcard_config *cfg, struct vcard_cns **out)
+{
+	struct vcard_cns *c;
+	enum carta_err rv;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return CARTA_E_NOMEM;
+	c->prof = vcard_profile_find(cfg->profile ? cfg->profile : "st");
+	rv = c->prof ? identity(cfg, c) : CARTA_E_ARGS;
+	if (rv != CARTA_OK)
+		goto out;
+	/* BSO 10 = PIN, 11 = PUK, 3 tries each (cns.md 3.4, 3.5). */
+	pin_init(&c->pin, 0x10, cfg->pin ? cfg->pin : c->id.pin, cfg->pin_tries);
+	pin_init(&c->puk, 0x11, cfg->puk ? cfg->puk : c->id.puk, cfg->puk_tries);
+	c->empty_verify = cfg->empty_verify >= 0;
+	c->puk_verify = cfg->puk_verify ? cfg->puk_verify > 0 : c->prof->puk_verify;
+	rv = vcard_layout_build(c);
+	if (rv != CARTA_OK)
+		goto out;
+	vcard_cns_reset(c);
+	*out = c;
+	c = NULL;
+out:
+	vcard_cns_free(c);
+	return rv;
+}
+
+void vcard_cns_free(struct vcard_cns *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nfiles; i++)
+		carta_buf_free(&c->files[i].data);
+	carta_buf_free(&c->chain.data);
+	vcard_identity_free(&c->id);
+	memset(&c->pin, 0, sizeof(c->pin));
+	memset(&c->puk, 0, sizeof(c->puk));
+	free(c);
+}
+
+/* Power-off and reset clear the security state and the selection. */
+void vcard_cns_reset(struct vcard_cns *c)
+{
+	c->app_root = c->cur_df = c->mf;
+	c->cur_ef = VCARD_NONE;
+	c->jsign_selected = false;
+	c->pin.verified = c->puk.verified = false;
+	c->se_dst = c->se_ct = -1;
+	c->chain.active = false;
+	carta_buf_clear(&c->chain.data);
+}
+
+static enum carta_err dispatch(struct vcard_cns *c, const struct vcard_capdu *a,
+                               struct carta_buf *r)
+{
+	switch (a->ins) {
+	case 0xA4: return vcard_cmd_select(c, a, r);
+	case 0xB0: return vcard_cmd_read_binary(c, a, r);
+	case 0xD6: return vcard_cmd_update_binary(c, a, r);
+	case 0x20: return vcard_cmd_verify(c, a, r);
+	case 0x24: return vcard_cmd_change(c, a, r);
+	case 0x2C: return vcard_cmd_unblock(c, a, r);
+	case 0x22: return vcard_cmd_mse(c, a, r);
+	case 0x2A: return vcard_cmd_pso(c, a, r);
+	case 0x84: return vcard_cmd_challenge(c, a, r);
+	case 0xCA:
+		if (c->prof->jsign)
+			return vcard_cmd_get_data(c, a, r);
+		break;
+	default:
+		break;
+	}
+	/* INTERNAL AUTHENTICATE included: not on CNS (cns.md 1.8). */
+	return vcard_sw(r, 0x6D00);
+}
+
+/* ISO 7816-4 5.1.1.1: CLA bit 5 set = more blocks follow; the card
+ * answers 90 00 to each and runs the command on the last block. */
+static enum carta_err chain_add(struct vcard_cns *c, const struct vcard_capdu *a,
+                                struct carta_buf *r)
+{
+	size_t total;
+
+	if (c->chain.active && (a->ins != c->chain.ins || a->p1 != c->chain.p1 ||
+	                        a->p2 != c->chain.p2)) {
+		c->chain.active = false;
+		return vcard_sw(r, 0x6883);
+	}
+	if (!c->chain.active) {
+		carta_buf_clear(&c->chain.data);
+		c->chain.active = true;
+		c->chain.ins = a->ins;
+		c->chain.p1 = a->p1;
+		c->chain.p2 = a->p2;
+	}
+	if (carta_add_overflow(c->chain.data.len, a->lc, &total) || total > CHAIN_MAX) {
+		c->chain.active = false;
+		return vcard_sw(r, 0x6700);
+	}
+	if (carta_buf_append(&c->chain.data, a->data, a->lc) != CARTA_OK)
+		return CARTA_E_NOMEM;
+	return vcard_sw(r, 0x9000);
+}
+
+static enum carta_err chain_end(struct vcard_cns *c, const struct vcard_capdu *a,
+                                struct carta_buf *r)
+{
+	struct vcard_capdu all = *a;
+	enum carta_err rv;
+
+	c->chain.active = false;
+	if (a->ins != c->chain.ins || a->p1 != c->chain.p1 || a->p2 != c->chain.p2)
+		return dispatch(c, a, r);   /* a new command abandons the chain */
+	if (c->chain.data.len + a->lc > CHAIN_MAX)
+		return vcard_sw(r, 0x6700);
+	rv = carta_buf_append(&c->chain.data, a->data, a->lc);
+	if (rv != CARTA_OK)
+		return rv;
+	all.data = c->chain.data.p;
+	all.lc = c->chain.data.len;
+	rv = dispatch(c, &all, r);
+	carta_buf_clear(&c->chain.data);
+	return rv;
+}
+
+enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
+                              struct carta_buf *resp)
+{
+	struct vcard_capdu a;
+
+	carta_buf_clear(resp);
+	if (vcard_capdu_parse(cmd, n, &a) != CARTA_OK)
+		return vcard_sw(resp, 0x6700);
+	/* Only the interindustry class without SM or logical channels. */
+	if ((a.cla & ~0x10) != 0x00)
+		return vcard_sw(resp, 0x6E00);
+	/* CNS 1.0 cards take short APDUs only (cns.md 1.3, 5). */
+	if (a.extended && !c->prof->extended)
+		return vcard_sw(resp, 0x6700);
+	if (a.cla & 0x10)
+		return chain_add(c, &a, resp);
+	if (c->chain.active)
+		return chain_end(c, &a, resp);
+	return dispatch(c, &a, resp);
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The CNS profiles (ATRs of cns.md 2.3) and their file systems (cns.md 1.4,
+ * 1.5, 2.4, 3.3). */
+#include <string.h>
+
+#include "vcard_int.h"
+
+static const struct vcard_profile profiles[] = {
+	/* TS-CNS ST 2021: STIncard mask 09, CNS 1.1, RSA-2048, extended APDUs,
+	 * PIN reference | 0x80, J-Sign applet (cns.md 2.1, 2.3, 1.6, 1.13). */
+	{ "st",
+	  "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 16 17 01 11 01 43 4E 53 11 31 80 8D", 2048, true, true, false,
+	  true, 256, 0x01, VCARD_LAYOUT_CLASSIC },
+	/* IDEMIA 2021 (ACe 2021): hist 05 05 20, cns.md 1.5, 1.11, 2.3. */
+	{ "idemia",
+	  "3B FF 18 00 00 81 31 FE 45 00 6B 05 05 20 00 01 21 01 43 4E 53 10 31 80 79", 2048, true, false, false,
+	  false, 32, 0x02, VCARD_LAYOUT_IDEMIA },
+	/* Actalis ACe 2025 JavaCard CNS applet (cns.md 2.4, 1.7). */
+	{ "actalis",
+	  "3B FF 18 00 FF 81 31 FE 4D 00 6B 04 04 B8 5B 01 F1 01 43 4E 53 10 31 80 9D", 2048, true, false, true,
+	  false, 256, 0x01, VCARD_LAYOUT_APPLET },
+	/* CNS 1.0, Athena mask: RSA-1024 and short APDUs only (cns.md 1.3, 2.3). */
+	{ "classic",
+	  "3B DF 18 00 81 31 FE 7D 00 6B 02 0C 01 82 01 11 01 43 4E 53 10 31 80 FC", 1024, false, false, false,
+	  false, 256, 0x01, VCARD_LAYOUT_CLASSIC },
+	{ "classic-siemens",
+	  "3B FF 18 00 FF C1 0A 31 FE 55 00 6B 05 08 C8 0C 01 11 01 43 4E 53 10 31 80 05", 1024, false,
+	  false, false, false, 256, 0x01, VCARD_LAYOUT_CLASSIC },
+};
+
+const struct vcard_profile *vcard_profile_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+/* READ always, everything else never (cns.md 1.7 ACe 2025 EF_Dati_personali). */
+static const uint8_t acl_public[9] = { 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+/* IDEMIA 2021 DFs 9001 and 9002 as opensc-explorer shows them (cns.md 1.5). */
+static const uint8_t acl_9001[9] = { 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0xFF, 0x00, 0xFF };
+static const uint8_t acl_9002[9] = { 0xFF, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x10, 0xFF };
+
+static const uint8_t jsign_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x95, 0x01, 0x00, 0x4D };
+static const uint8_t cns_aid[] = { 0xA0, 0x00, 0x00, 0x05, 0x30, 0x00, 0x0B, 0x10, 0x40, 0x01,
+                                   0x02, 0x1A };
+static const uint8_t esign_aid[] = { 0xA0, 0x00, 0x00, 0x05, 0x30, 0x45, 0x53, 0x49, 0x47, 0x4E };
+
+int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
+                 size_t n)
+{
+	struct vcard_file *f;
+
+	if (c->nfiles >= VCARD_MAX_FILES)
+		return VCARD_NONE;
+	f = &c->files[c->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->parent = parent;
+	f->fid = fid;
+	f->df = df;
+	f->fci = VCARD_FCI_CLASSIC;
+	memcpy(f->acl, acl_public, sizeof(f->acl));
+	if (n && carta_buf_set(&f->data, data, n) != CARTA_OK)
+		return VCARD_NONE;
+	return (int)c->nfiles++;
+}
+
+static void set_aid(struct vcard_file *f, const uint8_t *aid, size_t n)
+{
+	memcpy(f->aid, aid, n);
+	f->aid_len = n;
+}
+
+/* Bytes the files hold under a DF: the value of tag 81 in its FCI [?]. */
+static size_t df_total(const struct vcard_cns *c, int df)
+{
+	size_t i, t = 0;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (c->files[i].parent == df)
+			t += c->files[i].df ? df_total(c, (int)i) : c->files[i].data.len;
+	return t;
+}
+
+/* The parts every layout shares: 1000/1003 EF_ID_Carta (16 ASCII digits,
+ * cns.md 1.10) and DF 1100 with 1102 EF_Dati_personali (cns.md 1.9). */
+static int common(struct vcard_cns *c, int mf)
+{
+	const struct vcard_identity *id = &c->id;
+	int d0 = vcard_fs_add(c, mf, 0x1000, true, NULL, 0);
+	int d1 = vcard_fs_add(c, mf, 0x1100, true, NULL, 0);
+
+	if (d0 < 0 || d1 < 0)
+		return VCARD_NONE;
+	if (vcard_fs_add(c, d0, 0x1003, false, (const uint8_t *)id->card_id, 16) < 0 ||
+	    vcard_fs_add(c, d1, 0x1102, false, id->personal.p, id->personal.len) < 0)
+		return VCARD_NONE;
+	return d1;
+}
+
+/* Classic CNS0 (cns.md 1.5, 3.3): cert 1100/1101, public key EF 3F01 (its
+ * format is [?]: here DER RSAPublicKey / SubjectPublicKeyInfo), DF 1200 and
+ * an empty DF_DS 1400, no Infocamere 2FFF. Key 01 in the MF. */
+static enum carta_err classic(struct vcard_cns *c)
+{
+	struct carta_buf pub = { 0 };
+	enum carta_err rv;
+	int mf = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0), d1;
+
+	if (mf < 0)
+		return CARTA_E_NOMEM;
+	if (c->prof->jsign)
+		set_aid(&c->files[mf], jsign_aid, sizeof(jsign_aid));
+	d1 = common(c, mf);
+	rv = carta_tk_key_is_rsa(c->id.holder_key) ? carta_tk_rsa_public_der(c->id.holder_key, &pub)
+	                                           : carta_tk_spki_der(c->id.holder_key, &pub);
+	if (rv == CARTA_OK &&
+	    (d1 < 0 || vcard_fs_add(c, d1, 0x1101, false, c->id.holder_der.p, c->id.holder_der.len) < 0 ||
+	     vcard_fs_add(c, mf, 0x1200, true, NULL, 0) < 0 ||
+	     vcard_fs_add(c, mf, 0x1400, true, NULL, 0) < 0 ||
+	     vcard_fs_add(c, mf, 0x3F01, false, pub.p, pub.len) < 0))
+		rv = CARTA_E_NOMEM;
+	c->mf = c->cns_app = c->key_df = mf;
+	carta_buf_free(&pub);
+	return rv;
+}
+
+/* IDEMIA 2021 (cns.md 1.5): cert EF 2002 in DF 1400/9001, key in DF
+ * 1400/9002, key reference 02. The classic 1100/1101 is absent: on these
+ * cards it was missing or unparsable (issue #2445). */
+static enum carta_err idemia(struct vcard_cns *c)
+{
+	int mf = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0), ds, d9001, d9002;
+
+	if (mf < 0 || common(c, mf) < 0 || vcard_fs_add(c, mf, 0x1200, true, NULL, 0) < 0)
+		return CARTA_E_NOMEM;
+	ds = vcard_fs_add(c, mf, 0x1400, true, NULL, 0);
+	d9001 = ds < 0 ? ds : vcard_fs_add(c, ds, 0x9001, true, NULL, 0);
+	d9002 = ds < 0 ? ds : vcard_fs_add(c, ds, 0x9002, true, NULL, 0);
+	if (d9001 < 0 || d9002 < 0 ||
+	    vcard_fs_add(c, d9001, 0x2002, false, c->id.holder_der.p, c->id.holder_der.len) < 0)
+		return CARTA_E_NOMEM;
+	memcpy(c->files[d9001].acl, acl_9001, 9);
+	memcpy(c->files[d9002].acl, acl_9002, 9);
+	c->mf = c->cns_app = mf;
+	c->key_df = d9002;
+	return CARTA_OK;
+}
+
+/* D003 (10 bytes): the ACe 2025 trace reads 8 bytes at offset 2 that look
+ * like the card id in BCD (cns.md 2.4 item 3). The two leading bytes are not
+ * in any trace: 5A 08 (a BCD number of 8 bytes) is our guess [?]. */
+static void d003(const struct vcard_cns *c, uint8_t out[10])
+{
+	out[0] = 0x5A;
+	out[1] = 0x08;
+	for (size_t i = 0; i < 8; i++)
+		out[2 + i] = (uint8_t)((c->id.card_id[2 * i] - '0') << 4 |
+		                       (c->id.card_id[2 * i + 1] - '0'));
+}
+
+static void applet_ef(struct vcard_file *f)
+{
+	f->fci = VCARD_FCI_APPLET;
+}
+
+/* ACe 2025 (cns.md 2.4): a bare MF, the CNS applet (AID ...02 1A) whose root
+ * calls itself 3F00 and holds 1100/1102, D003 (SFI 1C: "88 01 E0") and the
+ * certificate DA01/C001 (reachable by P1=09 path only: item 5), and an empty
+ * "ESIGN" applet (item 6). */
+static enum carta_err applet(struct vcard_cns *c)
+{
+	uint8_t id[10];
+	int mf = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0);
+	int app = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0);
+	int es = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0);
+	int d1, ef, da;
+
+	d003(c, id);
+	if (mf < 0 || app < 0 || es < 0)
+		return CARTA_E_NOMEM;
+	d1 = vcard_fs_add(c, app, 0x1100, true, NULL, 0);
+	ef = d1 < 0 ? d1 : vcard_fs_add(c, d1, 0x1102, false, c->id.personal.p, c->id.personal.len);
+	if (ef < 0)
+		return CARTA_E_NOMEM;
+	c->files[ef].cb_trailer = true;   /* 1102 keeps the classic FCI (cns.md 1.7) */
+	applet_ef(&c->files[d1]);
+	ef = vcard_fs_add(c, app, 0xD003, false, id, sizeof(id));
+	da = vcard_fs_add(c, app, 0xDA01, true, NULL, 0);
+	if (ef < 0 || da < 0)
+		return CARTA_E_NOMEM;
+	applet_ef(&c->files[ef]);
+	c->files[ef].sfi = 0x1C;
+	applet_ef(&c->files[da]);
+	c->files[da].path_only = true;
+	ef = vcard_fs_add(c, da, 0xC001, false, c->id.holder_der.p, c->id.holder_der.len);
+	if (ef < 0)
+		return CARTA_E_NOMEM;
+	applet_ef(&c->files[ef]);
+	set_aid(&c->files[app], cns_aid, sizeof(cns_aid));
+	set_aid(&c->files[es], esign_aid, sizeof(esign_aid));
+	for (size_t k = 0; k < 2; k++) {
+		struct vcard_file *f = &c->files[k ? es : app];
+
+		memset(f->acl, 0xFF, 9);
+		f->aid_first = true;
+		f->cb_trailer = true;
+	}
+	c->mf = mf;
+	c->cns_app = c->key_df = app;
+	return CARTA_OK;
+}
+
+enum carta_err vcard_layout_build(struct vcard_cns *c)
+{
+	enum carta_err rv;
+	size_t i;
+
+	switch (c->prof->layout) {
+	case VCARD_LAYOUT_IDEMIA:
+		rv = idemia(c);
+		break;
+	case VCARD_LAYOUT_APPLET:
+		rv = applet(c);
+		break;
+	default:
+		rv = classic(c);
+		break;
+	}
+	if (rv != CARTA_OK)
+		return rv;
+	for (i = 0; i < c->nfiles; i++) {
+		size_t t = df_total(c, (int)i);
+
+		if (c->files[i].df)
+			c->files[i].df_size = (uint16_t)(t > 0xFFFF ? 0xFFFF : t);
+	}
+	/* The applet root's tag 81 as the trace shows it (cns.md 2.4 item 1). */
+	if (c->prof->layout == VCARD_LAYOUT_APPLET)
+		c->files[c->cns_app].df_size = 0x702C;
+	return CARTA_OK;
+}

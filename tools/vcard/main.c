@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* carta-vcard: serve a virtual card to vpcd, or write a test identity.
+ * See docs/virtual-card.md. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vcard_int.h"
+
+struct args {
+	struct vcard_config cfg;
+	struct vcard_serve_opts serve;
+	const char *out;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: carta-vcard serve --profile P --port N [--host H] [--seed S]\n"
+	        "         [--identity DIR] [--pin P] [--puk P] [--ec] [--atr HEX] [--expired]\n"
+	        "         [--delay-ms N] [--fault-at N] [--log FILE]\n"
+	        "         [--empty-verify on|off] [--puk-verify on|off]\n"
+	        "         [--pin-tries N] [--puk-tries N]\n"
+	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
+	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
+	        "profiles: st idemia actalis classic classic-siemens cie-nxp cie-gemalto\n");
+}
+
+static int onoff(const char *s)
+{
+	return strcmp(s, "on") == 0 ? 1 : strcmp(s, "off") == 0 ? -1 : 0;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "profile", 1, 0, 'p' }, { "port", 1, 0, 'P' }, { "host", 1, 0, 'H' },
+		{ "seed", 1, 0, 's' }, { "identity", 1, 0, 'i' }, { "pin", 1, 0, 'n' },
+		{ "puk", 1, 0, 'u' }, { "ec", 0, 0, 'e' }, { "atr", 1, 0, 'a' },
+		{ "expired", 0, 0, 'x' }, { "delay-ms", 1, 0, 'd' }, { "fault-at", 1, 0, 'f' },
+		{ "log", 1, 0, 'l' }, { "out", 1, 0, 'o' }, { "name", 1, 0, 'g' },
+		{ "surname", 1, 0, 'S' }, { "cf", 1, 0, 'c' }, { "empty-verify", 1, 0, 'E' },
+		{ "puk-verify", 1, 0, 'V' }, { "pin-tries", 1, 0, 't' }, { "puk-tries", 1, 0, 'T' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': a->cfg.profile = optarg; break;
+		case 'P': a->serve.port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'H': a->serve.host = optarg; break;
+		case 's': a->cfg.seed = optarg; break;
+		case 'i': a->cfg.identity_dir = optarg; break;
+		case 'n': a->cfg.pin = optarg; break;
+		case 'u': a->cfg.puk = optarg; break;
+		case 'e': a->cfg.ec_key = true; break;
+		case 'a': a->cfg.atr_hex = optarg; break;
+		case 'x': a->cfg.expired_cert = true; break;
+		case 'd': a->cfg.delay_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': a->cfg.fault_at = strtoul(optarg, NULL, 10); break;
+		case 'l': a->serve.log_path = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'g': a->cfg.given_name = optarg; break;
+		case 'S': a->cfg.surname = optarg; break;
+		case 'c': a->cfg.cf = optarg; break;
+		case 'E': a->cfg.empty_verify = onoff(optarg); break;
+		case 'V': a->cfg.puk_verify = onoff(optarg); break;
+		case 't': a->cfg.pin_tries = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'T': a->cfg.puk_tries = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+static int make_identity(const struct args *a)
+{
+	const struct vcard_profile *p = vcard_profile_find(a->cfg.profile ? a->cfg.profile : "st");
+	struct vcard_identity_opts o = { 0 };
+	struct vcard_identity id;
+	enum carta_err rv;
+
+	if (!a->out || !p) {
+		fprintf(stderr, "carta-vcard: make-identity needs --out and a CNS --profile\n");
+		return 2;
+	}
+	o.seed = a->cfg.seed;
+	o.bits = p->rsa_bits;
+	o.ec = a->cfg.ec_key;
+	o.expired = a->cfg.expired_cert;
+	o.given = a->cfg.given_name;
+	o.surname = a->cfg.surname;
+	o.cf = a->cfg.cf;
+	o.pin = a->cfg.pin;
+	o.puk = a->cfg.puk;
+	rv = vcard_identity_make(&o, &id);
+	if (rv == CARTA_OK) {
+		rv = vcard_identity_write(&id, a->out);
+		vcard_identity_free(&id);
+	}
+	if (rv != CARTA_OK)
+		fprintf(stderr, "carta-vcard: make-identity: %s\n", carta_err_str(rv));
+	return rv == CARTA_OK ? 0 : 1;
+}
+
+static int serve(struct args *a)
+{
+	struct vcard *v = NULL;
+	enum carta_err rv;
+
+	if (!a->serve.port) {
+		fprintf(stderr, "carta-vcard: serve needs --port\n");
+		return 2;
+	}
+	rv = vcard_new(&a->cfg, &v);
+	if (rv == CARTA_OK)
+		rv = vcard_serve(v, &a->serve);
+	if (rv != CARTA_OK)
+		fprintf(stderr, "carta-vcard: serve: %s\n", carta_err_str(rv));
+	vcard_free(v);
+	return rv == CARTA_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	const char *cmd;
+
+	memset(&a, 0, sizeof(a));
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (parse(argc - 1, argv + 1, &a) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "make-identity") == 0)
+		return make_identity(&a);
+	if (strcmp(cmd, "serve") == 0)
+		return serve(&a);
+	usage(stderr);
+	return 2;
+}

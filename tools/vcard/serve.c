@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The card side of the vpcd protocol (../shared/reference/test-stack.md,
+ * "vpcd wire protocol"): connect to vpcd, answer its messages (2-byte
+ * big-endian length + payload; 1-byte payloads are control codes), and
+ * reconnect whenever vpcd/pcscd goes away. SIGUSR1 = card removed (the
+ * socket is closed, which vpcd reports as removal), SIGUSR2 = reinserted,
+ * SIGTERM/SIGINT = stop and print the APDU statistics. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vcard_int.h"
+
+static volatile sig_atomic_t stop_req, removed;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		removed = 1;
+	else if (sig == SIGUSR2)
+		removed = 0;
+	else
+		stop_req = 1;
+}
+
+static void install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;   /* no SA_RESTART: blocking calls see EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Without NODELAY and QUICKACK, Nagle and delayed ACKs add ~40 ms per APDU
+ * (test-stack.md "vpcd quirks"); QUICKACK is not sticky, so it is re-armed
+ * after every receive. */
+static void quickack(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+static int dial(const struct vcard_serve_opts *o)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[16];
+	int fd = -1, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", o->port);
+	if (getaddrinfo(o->host ? o->host : "127.0.0.1", port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd >= 0) {
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		quickack(fd);
+	}
+	return fd;
+}
+
+/* Loops on short reads; false when the peer closed, on error, or when a
+ * stop/removal was requested. */
+static bool read_full(int fd, uint8_t *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, p + got, n - got, 0);
+
+		if (r < 0 && errno == EINTR && !stop_req && !removed)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+		quickack(fd);
+	}
+	return true;
+}
+
+static bool write_full(int fd, const uint8_t *p, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t r = send(fd, p + put, n - put, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		put += (size_t)r;
+	}
+	return true;
+}
+
+static bool reply(int fd, const uint8_t *p, size_t n)
+{
+	uint8_t h[2] = { (uint8_t)(n >> 8), (uint8_t)n };
+
+	return write_full(fd, h, 2) && write_full(fd, p, n);
+}
+
+/* The APDU log: a command's data field is redacted for VERIFY, CHANGE
+ * REFERENCE DATA and RESET RETRY COUNTER (design.md, logging rule). */
+static void log_bytes(FILE *lg, const char *dir, const uint8_t *p, size_t n)
+{
+	size_t i, show = n;
+
+	if (!lg)
+		return;
+	if (dir[0] == '>' && n > 5 && (p[1] == 0x20 || p[1] == 0x24 || p[1] == 0x2C))
+		show = 5;
+	fprintf(lg, "%s", dir);
+	for (i = 0; i < show; i++)
+		fprintf(lg, " %02X", p[i]);
+	if (show < n)
+		fprintf(lg, " <%zu bytes redacted>", n - show);
+	fprintf(lg, "\n");
+	fflush(lg);
+}
+
+static bool control(struct vcard *v, int fd, uint8_t code, FILE *lg)
+{
+	uint8_t atr[64];
+	size_t n;
+
+	if (code == 0x04) {
+		n = vcard_atr(v, atr, sizeof(atr));
+		return reply(fd, atr, n);
+	}
+	if (code <= 0x02) {   /* off, on, reset: the security state is lost */
+		vcard_reset(v);
+		if (lg)
+			fprintf(lg, "# %s\n", code == 0 ? "power off" : code == 1 ? "power on" : "reset");
+	}
+	return true;
+}
+
+static void session(struct vcard *v, int fd, FILE *lg)
+{
+	static uint8_t msg[65536 + 16];
+	struct carta_buf resp = { 0 };
+	uint8_t h[2];
+	size_t n;
+
+	while (!stop_req && !removed) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int pr = poll(&p, 1, 200);
+
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		if (!read_full(fd, h, 2))
+			break;
+		n = (size_t)h[0] << 8 | h[1];
+		if (!read_full(fd, msg, n))
+			break;
+		if (n == 1) {
+			if (!control(v, fd, msg[0], lg))
+				break;
+			continue;
+		}
+		if (n < 2)
+			continue;
+		log_bytes(lg, ">", msg, n);
+		if (vcard_apdu(v, msg, n, &resp) != CARTA_OK) {
+			carta_buf_clear(&resp);
+			vcard_sw(&resp, 0x6F00);
+		}
+		log_bytes(lg, "<", resp.p, resp.len);
+		if (!reply(fd, resp.p, resp.len))
+			break;
+	}
+	carta_buf_free(&resp);
+}
+
+static void stats(struct vcard *v, FILE *lg)
+{
+	struct vcard_stats st;
+
+	vcard_get_stats(v, &st);
+	fprintf(lg ? lg : stderr, "carta-vcard stats: apdus=%lu bytes_in=%lu bytes_out=%lu\n",
+	        st.apdus, st.bytes_in, st.bytes_out);
+}
+
+enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o)
+{
+	FILE *lg = NULL;
+	int fd;
+
+	if (o->log_path && !(lg = fopen(o->log_path, "a")))
+		return CARTA_E_ARGS;
+	install();
+	while (!stop_req) {
+		if (removed) {
+			nap(50);
+			continue;
+		}
+		fd = dial(o);
+		if (fd < 0) {
+			nap(200);   /* vpcd not there (yet, or any more): retry */
+			continue;
+		}
+		if (lg)
+			fprintf(lg, "# connected\n");
+		session(v, fd, lg);
+		close(fd);
+		vcard_reset(v);
+		if (lg)
+			fprintf(lg, "# disconnected%s\n", removed ? " (removal)" : "");
+	}
+	stats(v, lg);
+	if (lg)
+		fclose(lg);
+	return CARTA_OK;
+}
