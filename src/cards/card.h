@@ -65,6 +65,11 @@ extern const struct carta_card_driver *const carta_card_drivers[];
 #define CARTA_SCORE_PROBE 5
 #define CARTA_SCORE_CLAIM 10
 
+/* A PC/SC transaction around a card operation (card.c). After a reset by
+ * someone else: sets reset_seen, takes the lock again and calls reinit. */
+enum carta_err carta_card_begin(struct carta_card *c);
+void carta_card_end(struct carta_card *c);
+
 /* ATR helpers (src/cards/atr.c). The historical bytes of an ATR per
  * ISO/IEC 7816-3 8.2 (T0 low nibble K, interface bytes per Y bits);
  * CARTA_E_PARSE when the ATR is shorter than its own structure says. */

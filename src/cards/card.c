@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* include/carta/card.h: driver choice (ATR score, then probe) and the card
+ * operations, each checked, then run inside one PC/SC transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cards/card.h"
+#include "util/log.h"
+
+struct cand {
+	const struct carta_card_driver *drv;
+	const struct carta_atr_row *row;
+	int score;
+};
+
+static void desc_free(struct carta_card_desc *d)
+{
+	for (size_t i = 0; i < CARTA_MAX_CERTS; i++)
+		free(d->certs[i].der);
+	for (size_t i = 0; i < CARTA_MAX_KEYS; i++) {
+		free(d->keys[i].modulus);
+		free(d->keys[i].exponent);
+		free(d->keys[i].ec_params);
+		free(d->keys[i].ec_point);
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+static void release(struct carta_card *c)
+{
+	if (c->drv && c->drv->release)
+		c->drv->release(c);
+	c->priv = NULL;
+	desc_free(&c->desc);
+}
+
+/* Candidates in decreasing score (insertion sort: the list is tiny). */
+static size_t candidates(const uint8_t *atr, size_t n, struct cand *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; carta_card_drivers[i] && k < cap; i++) {
+		struct cand x = { .drv = carta_card_drivers[i] };
+		size_t j;
+
+		x.score = carta_atr_score(x.drv, atr, n, &x.row);
+		if (x.score <= 0)
+			continue;
+		for (j = k; j > 0 && out[j - 1].score < x.score; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+		k++;
+	}
+	return k;
+}
+
+/* A transaction; after a reset by someone else the lock is not taken
+ * (SCardBeginTransaction semantics): take it again and let the driver redo
+ * its state. The PIN state is gone and is not restored. */
+enum carta_err carta_card_begin(struct carta_card *c)
+{
+	struct carta_transport *t = c->t;
+	enum carta_err rv = CARTA_OK;
+
+	if (!t->ops->begin)
+		return CARTA_OK;
+	rv = t->ops->begin(t);
+	if (rv != CARTA_E_CARD_RESET)
+		return rv;
+	c->reset_seen = true;
+	rv = t->ops->begin(t);
+	if (rv == CARTA_OK && c->drv && c->drv->reinit) {
+		rv = c->drv->reinit(c);
+		if (rv != CARTA_OK && t->ops->end)
+			(void)t->ops->end(t);
+	}
+	return rv;
+}
+
+void carta_card_end(struct carta_card *c)
+{
+	if (c->t->ops->end && c->t->ops->end(c->t) != CARTA_OK)
+		carta_log(CARTA_LOG_INFO, "end of transaction failed");
+}
+
+static enum carta_err try_drivers(struct carta_card *c)
+{
+	struct cand cands[16];
+	size_t n = candidates(c->t->atr, c->t->atr_len, cands, 16);
+	unsigned flags = c->t->flags;
+	enum carta_err rv = CARTA_E_CARD_UNKNOWN;
+
+	for (size_t i = 0; i < n && rv == CARTA_E_CARD_UNKNOWN; i++) {
+		c->drv = cands[i].drv;
+		c->atr_row = cands[i].row;
+		c->t->flags = flags;
+		rv = c->drv->probe ? c->drv->probe(c) : CARTA_OK;
+		if (rv == CARTA_OK)
+			rv = c->drv->load(c);
+		if (rv == CARTA_OK) {
+			carta_log(CARTA_LOG_INFO, "card driver %s (%s)", c->drv->name, c->desc.family);
+			snprintf(c->desc.driver, sizeof(c->desc.driver), "%s", c->drv->name);
+			break;
+		}
+		release(c);
+		c->drv = NULL;
+		c->atr_row = NULL;
+	}
+	return rv;
+}
+
+enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out)
+{
+	struct carta_card *c = NULL;
+	enum carta_err rv = CARTA_E_ARGS;
+
+	if (out)
+		*out = NULL;
+	if (!t || !t->ops || !out)
+		goto out;
+	rv = CARTA_E_NOMEM;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto out;
+	c->t = t;
+	rv = carta_card_begin(c);
+	if (rv != CARTA_OK)
+		goto out;
+	rv = try_drivers(c);
+	carta_card_end(c);
+out:
+	if (rv == CARTA_OK) {
+		*out = c;
+	} else {
+		if (c)
+			carta_card_close(c);
+		else if (t && t->ops && t->ops->close)
+			t->ops->close(t);
+	}
+	return rv;
+}
+
+void carta_card_close(struct carta_card *c)
+{
+	if (!c)
+		return;
+	release(c);
+	if (c->t && c->t->ops && c->t->ops->close)
+		c->t->ops->close(c->t);
+	free(c);
+}
+
+const struct carta_card_desc *carta_card_get_desc(const struct carta_card *c)
+{
+	return c ? &c->desc : NULL;
+}
+
+struct carta_transport *carta_card_transport(struct carta_card *c)
+{
+	return c ? c->t : NULL;
+}
+
+bool carta_card_take_reset(struct carta_card *c)
+{
+	bool r;
+
+	if (!c)
+		return false;
+	r = c->reset_seen;
+	c->reset_seen = false;
+	return r;
+}

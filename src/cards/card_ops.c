@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The card operations of include/carta/card.h: arguments checked (PIN rules
+ * before anything is sent), then the driver op inside a transaction. */
+#include <string.h>
+
+#include "cards/card.h"
+
+enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT,
+               OP_REFRESH };
+
+struct op {
+	enum op_kind kind;
+	size_t idx;
+	const uint8_t *a, *b;
+	size_t an, bn;
+	enum carta_sign_input sk;
+	uint8_t *out;
+	size_t *outlen;
+	int *tries;
+	struct carta_pin_status *st;
+};
+
+static enum carta_err call(struct carta_card *c, const struct op *o)
+{
+	const struct carta_card_driver *d = c->drv;
+
+	switch (o->kind) {
+	case OP_STATUS:
+		return d->pin_status ? d->pin_status(c, o->idx, o->st) : CARTA_E_NOT_SUPPORTED;
+	case OP_VERIFY:
+		return d->verify ? d->verify(c, o->idx, o->a, o->an, o->tries) : CARTA_E_NOT_SUPPORTED;
+	case OP_CHANGE:
+		return d->change ? d->change(c, o->idx, o->a, o->an, o->b, o->bn, o->tries)
+		                 : CARTA_E_NOT_SUPPORTED;
+	case OP_UNBLOCK:
+		return d->unblock ? d->unblock(c, o->idx, o->a, o->an, o->b, o->bn, o->tries)
+		                  : CARTA_E_NOT_SUPPORTED;
+	case OP_LOGOUT:
+		return d->logout ? d->logout(c) : CARTA_OK;
+	case OP_SIGN:
+		return d->sign ? d->sign(c, o->idx, o->sk, o->a, o->an, o->out, o->outlen)
+		               : CARTA_E_NOT_SUPPORTED;
+	case OP_DECRYPT:
+		return d->decrypt_raw ? d->decrypt_raw(c, o->idx, o->a, o->an, o->out, o->outlen)
+		                      : CARTA_E_NOT_SUPPORTED;
+	case OP_REFRESH:
+		return d->refresh ? d->refresh(c) : CARTA_OK;
+	}
+	return CARTA_E_INTERNAL;
+}
+
+/* A reset seen by the first APDU of the op: nothing reached the card, so
+ * the op runs once more on the re-established state (the PIN state is gone:
+ * an op that needs it fails with CARTA_E_SECURITY_STATUS from the card). */
+static enum carta_err run(struct carta_card *c, const struct op *o)
+{
+	enum carta_err rv;
+
+	rv = carta_card_begin(c);
+	if (rv != CARTA_OK)
+		return rv;
+	rv = call(c, o);
+	if (rv == CARTA_E_CARD_RESET) {
+		c->reset_seen = true;
+		rv = c->drv->reinit ? c->drv->reinit(c) : CARTA_OK;
+		if (rv == CARTA_OK)
+			rv = call(c, o);
+	}
+	carta_card_end(c);
+	return rv;
+}
+
+static enum carta_err check_pin(const struct carta_pin *p, const uint8_t *v, size_t n)
+{
+	if (!v && n)
+		return CARTA_E_ARGS;
+	if (n < p->min_len || n > p->max_len)
+		return CARTA_E_PIN_LEN;
+	for (size_t i = 0; p->digits_only && i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return CARTA_E_PIN_LEN;
+	return CARTA_OK;
+}
+
+static bool usable(const struct carta_card *c)
+{
+	return c && c->drv && c->t && c->t->ops;
+}
+
+enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
+{
+	struct op o = { .kind = OP_STATUS, .idx = pin, .st = st };
+
+	if (!usable(c) || !st || pin >= c->desc.n_pins)
+		return CARTA_E_ARGS;
+	return run(c, &o);
+}
+
+enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t *value,
+                                 size_t n, int *tries_left)
+{
+	struct op o = { .kind = OP_VERIFY, .idx = pin, .a = value, .an = n, .tries = tries_left };
+	int dummy;
+	enum carta_err rv;
+
+	if (!usable(c) || pin >= c->desc.n_pins)
+		return CARTA_E_ARGS;
+	if (!o.tries)
+		o.tries = &dummy;
+	*o.tries = -1;
+	rv = check_pin(&c->desc.pins[pin], value, n);
+	return rv == CARTA_OK ? run(c, &o) : rv;
+}
+
+enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t *oldv,
+                                 size_t oldn, const uint8_t *newv, size_t newn, int *tries_left)
+{
+	struct op o = { .kind = OP_CHANGE, .idx = pin, .a = oldv, .an = oldn, .b = newv,
+	                .bn = newn, .tries = tries_left };
+	int dummy;
+	enum carta_err rv;
+
+	if (!usable(c) || pin >= c->desc.n_pins)
+		return CARTA_E_ARGS;
+	if (!o.tries)
+		o.tries = &dummy;
+	*o.tries = -1;
+	rv = check_pin(&c->desc.pins[pin], oldv, oldn);
+	if (rv == CARTA_OK)
+		rv = check_pin(&c->desc.pins[pin], newv, newn);
+	return rv == CARTA_OK ? run(c, &o) : rv;
+}
+
+enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_t *puk,
+                                  size_t pukn, const uint8_t *new_pin, size_t newn,
+                                  int *tries_left)
+{
+	struct op o = { .kind = OP_UNBLOCK, .idx = pin, .a = puk, .an = pukn, .b = new_pin,
+	                .bn = newn, .tries = tries_left };
+	int dummy, by;
+	enum carta_err rv;
+
+	if (!usable(c) || pin >= c->desc.n_pins)
+		return CARTA_E_ARGS;
+	if (!o.tries)
+		o.tries = &dummy;
+	*o.tries = -1;
+	by = c->desc.pins[pin].unblocked_by;
+	if (by < 0 || (size_t)by >= c->desc.n_pins)
+		return CARTA_E_NOT_SUPPORTED;
+	rv = check_pin(&c->desc.pins[by], puk, pukn);
+	if (rv == CARTA_OK && new_pin)
+		rv = check_pin(&c->desc.pins[pin], new_pin, newn);
+	return rv == CARTA_OK ? run(c, &o) : rv;
+}
+
+enum carta_err carta_card_logout(struct carta_card *c)
+{
+	struct op o = { .kind = OP_LOGOUT };
+
+	if (!usable(c))
+		return CARTA_E_ARGS;
+	return run(c, &o);
+}
+
+enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
+                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
+{
+	struct op o = { .kind = OP_SIGN, .idx = key, .sk = kind, .a = in, .an = n, .out = out,
+	                .outlen = outlen };
+
+	if (!usable(c) || key >= c->desc.n_keys || !in || !n || !outlen || (!out && *outlen))
+		return CARTA_E_ARGS;
+	return run(c, &o);
+}
+
+enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
+                                      size_t n, uint8_t *out, size_t *outlen)
+{
+	struct op o = { .kind = OP_DECRYPT, .idx = key, .a = in, .an = n, .out = out,
+	                .outlen = outlen };
+
+	if (!usable(c) || key >= c->desc.n_keys || !in || !n || !outlen || (!out && *outlen))
+		return CARTA_E_ARGS;
+	return run(c, &o);
+}
+
+enum carta_err carta_card_refresh(struct carta_card *c)
+{
+	struct op o = { .kind = OP_REFRESH };
+
+	if (!usable(c))
+		return CARTA_E_ARGS;
+	return run(c, &o);
+}

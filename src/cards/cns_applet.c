@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* CNS cards whose files live in a JavaCard application (reference/cns.md
+ * 2.4, 1.13): the Actalis ACe 2025 CNS applet (paths relative to the applet,
+ * P1=09) and ST2022 over NFC (J-Sign, bare ATR 3B 80 80 01 01). */
+#include <string.h>
+
+#include "cards/cns.h"
+#include "cards/iso7816.h"
+
+#define P_ROW 100
+
+static const struct carta_atr_row rows[] = {
+	{ "3B FF 18 00 FF 81 31 FE 4D 00 6B 04 04 B8 5B 01 F1 01 43 4E 53 10 31 80 9D", NULL, P_ROW, "TS-CNS Actalis ACe 2025 (CNS applet)" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const uint8_t aid_cns[] = { 0xa0, 0x00, 0x00, 0x05, 0x30, 0x00, 0x0b, 0x10, 0x40, 0x01,
+                                   0x02, 0x1a };
+static const uint8_t aid_jsign[] = { 0xa0, 0x00, 0x00, 0x00, 0x95, 0x01, 0x00, 0x4d };
+
+/* cns.md 2.4 trace: the certificate is DA01/C001 under the applet. The key
+ * reference is not in the trace [?]: 01, the CNS0 authentication key. */
+static const struct carta_cns_keyset applet_keysets[] = {
+	{ "CNS0", { { 0xda, 0x01, 0xc0, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
+};
+
+static const struct carta_cns_layout layout_applet = {
+	.name = "applet", .aid = aid_cns, .aid_len = sizeof(aid_cns), .sel_p1 = CARTA_SEL_REL,
+	.id = { { 0xd0, 0x03 }, 2 }, .id_bcd = true,
+	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
+	.keysets = applet_keysets, .n_keysets = 1,
+};
+
+/* PR #3806: the J-Sign application stays selected and serves the classic
+ * CNS files; RSA-2048 with extended APDUs. */
+static const struct carta_cns_keyset jsign_keysets[] = {
+	{ "CNS0", { { 0x11, 0x00, 0x11, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
+};
+
+static const struct carta_cns_layout layout_jsign = {
+	.name = "jsign", .aid = aid_jsign, .aid_len = sizeof(aid_jsign), .sel_p1 = CARTA_SEL_PATH,
+	.id = { { 0x10, 0x00, 0x10, 0x03 }, 4 },
+	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
+	.keysets = jsign_keysets, .n_keysets = 1, .extended = true,
+};
+
+/* Only the bare ATR of ST2022 over NFC, and only as a probe: the CIE STM2
+ * uses the same ATR (cie.md 1.1), so the CIE driver probes first. */
+static int match(const uint8_t *atr, size_t n)
+{
+	static const uint8_t bare[] = { 0x3b, 0x80, 0x80, 0x01, 0x01 };
+
+	return n == sizeof(bare) && memcmp(atr, bare, n) == 0 ? CARTA_SCORE_PROBE + 1 : 0;
+}
+
+static bool not_mine(enum carta_err rv)
+{
+	return rv != CARTA_E_CARD_REMOVED && rv != CARTA_E_CARD_RESET && rv != CARTA_E_TRANSPORT &&
+	       rv != CARTA_E_NOMEM;
+}
+
+/* PR #3806: SELECT the J-Sign AID, GET DATA 01 80 = "JSign4". */
+static enum carta_err probe_jsign(struct carta_card *c)
+{
+	struct carta_buf b;
+	enum carta_err rv;
+
+	carta_buf_init(&b);
+	rv = carta_cns_attach(c, &layout_jsign);
+	if (rv == CARTA_OK)
+		rv = carta_cns_select_app(c);
+	if (rv == CARTA_OK)
+		rv = carta_iso_get_data(c->t, 0x01, 0x80, &b);
+	if (rv == CARTA_OK && (b.len != 6 || memcmp(b.p, "JSign4", 6) != 0))
+		rv = CARTA_E_CARD_UNKNOWN;
+	carta_buf_free(&b);
+	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
+}
+
+/* The applet ATR is shared with other lots (cns.md 5): the applet SELECT,
+ * needed anyway, decides. */
+static enum carta_err probe(struct carta_card *c)
+{
+	enum carta_err rv;
+
+	if (!c->atr_row)
+		return probe_jsign(c);
+	rv = carta_cns_attach(c, &layout_applet);
+	if (rv == CARTA_OK)
+		rv = carta_cns_select_app(c);
+	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
+}
+
+/* The application was selected by probe(). */
+static enum carta_err load(struct carta_card *c)
+{
+	return carta_cns_load(c);
+}
+
+const struct carta_card_driver carta_cns_applet_driver = {
+	.name = "cns-applet",
+	.atrs = rows,
+	.match = match,
+	.probe = probe,
+	.load = load,
+	.pin_status = carta_cns_pin_status,
+	.verify = carta_cns_verify,
+	.change = carta_cns_change,
+	.unblock = carta_cns_unblock,
+	.logout = carta_cns_logout,
+	.sign = carta_cns_sign,
+	.decrypt_raw = carta_cns_decrypt_raw,
+	.reinit = carta_cns_reinit,
+	.refresh = carta_cns_refresh,
+	.release = carta_cns_release,
+};

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* CNS PIN management and private-key operations (reference/cns.md 1.6, 1.8). */
+#include <string.h>
+
+#include "apdu/sw.h"
+#include "cards/cns.h"
+#include "cards/iso7816.h"
+#include "crypto/crypto.h"
+#include "util/log.h"
+
+#define SE_CNS 0x03u        /* cns.md 1.8 / 3.4: SE restored before every MSE SET */
+#define TMPL_SIGN 0xb6u
+#define TMPL_DECIPHER 0xb8u
+#define MAX_MOD 512u
+
+/* IDEMIA 2021 keeps PIN and key in DF 1400/9002: select it first (cns.md 1.5). */
+static enum carta_err enter_key_df(struct carta_card *c)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	if (!p->ks || p->ks->key_df.len == 0 || p->key_df_current)
+		return CARTA_OK;
+	rv = carta_cns_select(c, &p->ks->key_df, NULL);
+	if (rv == CARTA_OK)
+		p->key_df_current = true;
+	return rv;
+}
+
+/* cns.md 1.6: on ST Incard the 0x80 flag is expected; a card that answers
+ * 6A88 (reference not found) to the flagged reference gets the plain one:
+ * a reference that is not found costs no try. */
+static bool drop_flag(struct carta_cns *p, size_t pin, uint16_t sw)
+{
+	if (pin != 0 || sw != 0x6a88 || !(p->pin_ref & 0x80u))
+		return false;
+	carta_log(CARTA_LOG_INFO, "CNS: PIN reference without the 0x80 flag");
+	p->pin_ref &= 0x7fu;
+	p->puk_ref &= 0x7fu;
+	return true;
+}
+
+/* The empty VERIFY (00 20 00 ref) never spends a try (ISO 7816-4 11.5.6). */
+enum carta_err carta_cns_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
+{
+	struct carta_cns *p = c->priv;
+	uint16_t sw = 0;
+	int tries = -1;
+	enum carta_err rv;
+
+	memset(st, 0, sizeof(*st));
+	st->tries_left = -1;
+	rv = enter_key_df(c);
+	if (rv != CARTA_OK)
+		return rv;
+	rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, NULL, 0, &tries, &sw);
+	if (rv != CARTA_OK && drop_flag(p, pin, sw))
+		rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, NULL, 0, &tries, &sw);
+	if (rv == CARTA_OK) {
+		st->verified = true;
+	} else if (rv == CARTA_E_PIN_BLOCKED) {
+		st->blocked = true;
+		st->tries_left = 0;
+	} else if (rv == CARTA_E_PIN_INCORRECT) {
+		st->tries_left = tries;
+		st->blocked = tries == 0;
+	} else if (sw == 0) {
+		return rv;   /* transport failure */
+	}
+	/* 6A86, 6700, 6D00 ...: the card cannot tell without a try */
+	return CARTA_OK;
+}
+
+enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
+                                int *tries_left)
+{
+	struct carta_cns *p = c->priv;
+	uint16_t sw = 0;
+	enum carta_err rv;
+
+	rv = enter_key_df(c);
+	if (rv != CARTA_OK)
+		return rv;
+	rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, v, n, tries_left, &sw);
+	if (rv != CARTA_OK && drop_flag(p, pin, sw))
+		rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, v, n, tries_left, &sw);
+	/* a card that cannot VERIFY its PUK on its own: the front end keeps the
+	 * PUK for RESET RETRY COUNTER (C_InitPIN) */
+	if (pin && (sw == 0x6a88 || sw == 0x6a86 || sw == 0x6d00))
+		rv = CARTA_E_NOT_SUPPORTED;
+	return rv;
+}
+
+enum carta_err carta_cns_change(struct carta_card *c, size_t pin, const uint8_t *o, size_t on,
+                                const uint8_t *nv, size_t nn, int *tries_left)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	/* the PUK cannot be changed (cns.md 3.5) */
+	if (pin != 0)
+		return CARTA_E_NOT_SUPPORTED;
+	rv = enter_key_df(c);
+	if (rv == CARTA_OK)
+		rv = carta_iso_change(c->t, p->pin_ref, o, on, nv, nn, tries_left);
+	return rv;
+}
+
+enum carta_err carta_cns_unblock(struct carta_card *c, size_t pin, const uint8_t *puk, size_t pn,
+                                 const uint8_t *nv, size_t nn, int *tries_left)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	if (pin != 0 || !nv)
+		return CARTA_E_NOT_SUPPORTED;
+	rv = enter_key_df(c);
+	/* P2 = the PIN's reference, data PUK8 || newPIN8 (cns.md 1.6) */
+	if (rv == CARTA_OK)
+		rv = carta_iso_reset_retry(c->t, p->pin_ref, puk, pn, nv, nn, tries_left);
+	return rv;
+}
+
+/* The CNS has no command that drops a verified PIN: a warm reset does. */
+enum carta_err carta_cns_logout(struct carta_card *c)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv = CARTA_OK;
+
+	p->key_df_current = false;
+	p->se_tmpl = 0;
+	if (c->t->ops->reset)
+		rv = c->t->ops->reset(c->t);
+	if (rv == CARTA_OK)
+		rv = carta_cns_reinit(c);
+	return rv;
+}
+
+static enum carta_err pso(struct carta_card *c, bool decipher, const uint8_t *blk, size_t len,
+                          uint8_t *out)
+{
+	if (decipher)
+		return carta_iso_pso_decipher(c->t, blk, len, len, out);
+	return carta_iso_pso_cds(c->t, blk, len, len, out);
+}
+
+static enum carta_err set_env(struct carta_card *c, uint8_t tmpl, uint8_t key)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	p->se_tmpl = 0;
+	rv = carta_iso_mse_restore(c->t, SE_CNS);
+	if (rv == CARTA_OK)
+		rv = carta_iso_mse_set(c->t, tmpl, key);
+	if (rv == CARTA_OK) {
+		p->se_tmpl = tmpl;
+		p->se_key = key;
+	}
+	return rv;
+}
+
+/* MSE RESTORE + MSE SET + PSO: DECIPHER for keys the card deciphers with
+ * (the CNS auth key, cns.md 1.8), CDS for sign-only keys. The environment
+ * stays set in the card (ISO 7816-4 7.5.11) until a SELECT or a reset; if a
+ * card forgot it anyway, the PSO fails without the PIN being involved and
+ * the full sequence runs once. */
+static enum carta_err private_op(struct carta_card *c, const struct carta_key *k, bool decipher,
+                                 const uint8_t *blk, size_t len, uint8_t *out)
+{
+	struct carta_cns *p = c->priv;
+	uint8_t tmpl = decipher ? TMPL_DECIPHER : TMPL_SIGN;
+	bool cached;
+	enum carta_err rv;
+
+	rv = enter_key_df(c);
+	if (rv != CARTA_OK)
+		return rv;
+	cached = p->se_tmpl == tmpl && p->se_key == k->id[0];
+	rv = cached ? CARTA_OK : set_env(c, tmpl, k->id[0]);
+	if (rv == CARTA_OK)
+		rv = pso(c, decipher, blk, len, out);
+	if (cached && (rv == CARTA_E_COND_NOT_SATISFIED || rv == CARTA_E_REF_NOT_FOUND ||
+	               rv == CARTA_E_WRONG_PARAMS || rv == CARTA_E_DATA_INVALID)) {
+		rv = set_env(c, tmpl, k->id[0]);
+		if (rv == CARTA_OK)
+			rv = pso(c, decipher, blk, len, out);
+	}
+	return rv;
+}
+
+static enum carta_err key_len(struct carta_card *c, size_t key, size_t *len)
+{
+	const struct carta_key *k;
+
+	if (key >= c->desc.n_keys)
+		return CARTA_E_ARGS;
+	k = &c->desc.keys[key];
+	if (k->type != CARTA_KEY_RSA || !(k->caps & CARTA_KC_RAW_RSA))
+		return CARTA_E_NOT_SUPPORTED;
+	*len = (k->bits + 7) / 8;
+	if (*len == 0 || *len > MAX_MOD)
+		return CARTA_E_NOT_SUPPORTED;
+	return CARTA_OK;
+}
+
+enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
+                              const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
+{
+	uint8_t blk[MAX_MOD];
+	size_t len = 0;
+	enum carta_err rv;
+
+	rv = key_len(c, key, &len);
+	if (rv != CARTA_OK)
+		goto out;
+	rv = CARTA_E_BUFFER_SMALL;
+	if (*outlen < len) {
+		*outlen = len;
+		goto out;
+	}
+	if (kind == CARTA_SIGN_RAW_BLOCK) {
+		rv = n == len ? CARTA_OK : CARTA_E_RANGE;
+		if (rv == CARTA_OK)
+			memcpy(blk, in, n);
+	} else if (kind == CARTA_SIGN_PKCS1_DATA) {
+		rv = carta_pkcs1_type1_pad(in, n, len, blk);
+	} else {
+		rv = CARTA_E_NOT_SUPPORTED;
+	}
+	if (rv != CARTA_OK)
+		goto out;
+	rv = private_op(c, &c->desc.keys[key], (c->desc.keys[key].usage & CARTA_KU_DECRYPT) != 0,
+	                blk, len, out);
+	if (rv == CARTA_OK)
+		*outlen = len;
+out:
+	explicit_bzero(blk, sizeof(blk));
+	return rv;
+}
+
+enum carta_err carta_cns_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
+                                     size_t n, uint8_t *out, size_t *outlen)
+{
+	size_t len = 0;
+	enum carta_err rv;
+
+	rv = key_len(c, key, &len);
+	if (rv != CARTA_OK)
+		return rv;
+	if (!(c->desc.keys[key].usage & CARTA_KU_DECRYPT))
+		return CARTA_E_NOT_SUPPORTED;
+	if (*outlen < len) {
+		*outlen = len;
+		return CARTA_E_BUFFER_SMALL;
+	}
+	if (n != len)
+		return CARTA_E_RANGE;
+	rv = private_op(c, &c->desc.keys[key], true, in, n, out);
+	if (rv == CARTA_OK)
+		*outlen = len;
+	return rv;
+}
