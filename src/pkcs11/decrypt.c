@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Decryption with keys the card deciphers with (CARTA_KU_DECRYPT): only
+ * CKM_RSA_X_509 (raw). CKM_RSA_PKCS would need PKCS#1 v1.5 type-2
+ * unpadding in constant time, which src/crypto does not offer yet. */
+#include <string.h>
+
+#include "pkcs11/p11.h"
+
+static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
+                         const CK_MECHANISM *m, CK_OBJECT_HANDLE key)
+{
+	const struct carta_p11_object *o = carta_p11_object_find(&s->tok, key);
+	const struct carta_key *k;
+
+	if (ss->decrypt.active)
+		return CKR_OPERATION_ACTIVE;
+	if (!o || (o->kind != CARTA_P11_OBJ_PRIV && o->kind != CARTA_P11_OBJ_PUB))
+		return CKR_KEY_HANDLE_INVALID;
+	k = &s->tok.desc->keys[o->index];
+	if (o->kind != CARTA_P11_OBJ_PRIV || !(k->usage & CARTA_KU_DECRYPT) ||
+	    !(k->caps & CARTA_KC_RAW_RSA))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (m->mechanism != CKM_RSA_X_509)
+		return CKR_MECHANISM_INVALID;
+	if (s->login != CARTA_P11_LOGIN_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	carta_p11_sign_op_clear(&ss->decrypt);
+	ss->decrypt.mech = m->mechanism;
+	ss->decrypt.key = o->index;
+	ss->decrypt.siglen = (k->bits + 7) / 8;
+	ss->decrypt.max_in = ss->decrypt.siglen;
+	ss->decrypt.active = true;
+	return CKR_OK;
+}
+
+CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pMechanism)
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	carta_p11_check_reset_locked(s);
+	rv = init_locked(s, ss, pMechanism, hKey);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+static CK_RV decrypt_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+                            const CK_BYTE *in, CK_ULONG n, CK_BYTE *out, CK_ULONG *outlen)
+{
+	size_t len;
+	enum carta_err e;
+	CK_RV rv;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (!out || *outlen < op->siglen) {
+		rv = out ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+		*outlen = op->siglen;
+		return rv;
+	}
+	len = *outlen;
+	if (n != op->siglen)
+		rv = CKR_ENCRYPTED_DATA_LEN_RANGE;
+	else {
+		e = carta_card_decrypt_raw(s->tok.card, op->key, in, n, out, &len);
+		rv = e == CARTA_OK ? CKR_OK : carta_p11_card_rv_locked(s, e);
+	}
+	if (rv == CKR_OK)
+		*outlen = len;
+	carta_p11_sign_op_clear(op);
+	return rv;
+}
+
+CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
+                CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pulDataLen || (!pEncryptedData && ulEncryptedDataLen))
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	rv = decrypt_locked(s, &ss->decrypt, pEncryptedData, ulEncryptedDataLen, pData, pulDataLen);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+/* Raw RSA has no multi-part form worth having: the part functions end the
+ * operation with CKR_FUNCTION_NOT_SUPPORTED. */
+static CK_RV end_decrypt(CK_SESSION_HANDLE hSession)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	rv = ss->decrypt.active ? CKR_FUNCTION_NOT_SUPPORTED : CKR_OPERATION_NOT_INITIALIZED;
+	carta_p11_sign_op_clear(&ss->decrypt);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart,
+                      CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
+{
+	(void)pEncryptedPart;
+	(void)ulEncryptedPartLen;
+	(void)pPart;
+	(void)pulPartLen;
+	return end_decrypt(hSession);
+}
+
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
+{
+	(void)pLastPart;
+	(void)pulLastPartLen;
+	return end_decrypt(hSession);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Signing: C_SignInit, C_Sign, C_SignUpdate, C_SignFinal. Hash mechanisms
+ * hash on the host (carta_digest_*); raw mechanisms accumulate their input
+ * up to the mechanism's limit. A NULL or short output buffer only reports
+ * the length and keeps the operation (v2.40 base 5.2); any other error, and
+ * success, end it. */
+#include <string.h>
+
+#include "pkcs11/p11.h"
+
+#define MAX_BLOCK 512   /* 4096-bit RSA */
+
+void carta_p11_sign_op_clear(struct carta_p11_sign_op *op)
+{
+	carta_digest_free(op->dctx);
+	carta_buf_free(&op->acc);
+	memset(op, 0, sizeof(*op));
+}
+
+static bool is_ecdsa(CK_MECHANISM_TYPE m)
+{
+	return m == CKM_ECDSA || m == CKM_ECDSA_SHA1 || m == CKM_ECDSA_SHA224 ||
+	       m == CKM_ECDSA_SHA256 || m == CKM_ECDSA_SHA384 || m == CKM_ECDSA_SHA512;
+}
+
+static bool is_pss(CK_MECHANISM_TYPE m)
+{
+	return m == CKM_RSA_PKCS_PSS || m == CKM_SHA1_RSA_PKCS_PSS || m == CKM_SHA224_RSA_PKCS_PSS ||
+	       m == CKM_SHA256_RSA_PKCS_PSS || m == CKM_SHA384_RSA_PKCS_PSS ||
+	       m == CKM_SHA512_RSA_PKCS_PSS;
+}
+
+static bool key_allows(const struct carta_key *k, CK_MECHANISM_TYPE m)
+{
+	CK_MECHANISM_TYPE km[32];
+	size_t i, n = carta_p11_mechs_for_key(k, km, 32);
+
+	for (i = 0; i < n; i++)
+		if (km[i] == m)
+			return true;
+	return false;
+}
+
+/* CK_RSA_PKCS_PSS_PARAMS (v2.40 curr 2.1.14): a known hash, equal to the
+ * mechanism's own for the SHAx variants, MGF1 with a known hash, and a
+ * salt that fits: sLen <= emLen - hLen - 2. */
+static CK_RV pss_params(const CK_MECHANISM *m, const struct carta_key *k,
+                        struct carta_p11_sign_op *op)
+{
+	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
+	size_t hlen, emlen = (k->bits + 6) / 8;
+
+	if (!p || m->ulParameterLen != sizeof(*p))
+		return CKR_MECHANISM_PARAM_INVALID;
+	op->pss_hash = carta_p11_hash_of_ckm(p->hashAlg);
+	op->mgf = carta_p11_hash_of_mgf(p->mgf);
+	hlen = carta_hash_len(op->pss_hash);
+	if (op->pss_hash == CARTA_HASH_NONE || op->mgf == CARTA_HASH_NONE)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (m->mechanism != CKM_RSA_PKCS_PSS && op->pss_hash != carta_p11_mech_hash(m->mechanism))
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (emlen < hlen + 2 || p->sLen > emlen - hlen - 2)
+		return CKR_MECHANISM_PARAM_INVALID;
+	op->salt = p->sLen;
+	return CKR_OK;
+}
+
+static size_t max_input(const struct carta_p11_sign_op *op, size_t k)
+{
+	switch (op->mech) {
+	case CKM_RSA_PKCS: return k >= 11 ? k - 11 : 0;
+	case CKM_RSA_X_509: return k;
+	case CKM_RSA_PKCS_PSS: return carta_hash_len(op->pss_hash);
+	default: return CARTA_HASH_MAX_LEN;   /* CKM_ECDSA: a hash */
+	}
+}
+
+static CK_RV check_key(const struct carta_p11_token *t, const struct carta_p11_object *o,
+                       CK_MECHANISM_TYPE m, unsigned usage)
+{
+	const struct carta_key *k;
+
+	if (!o || (o->kind != CARTA_P11_OBJ_PRIV && o->kind != CARTA_P11_OBJ_PUB))
+		return CKR_KEY_HANDLE_INVALID;
+	k = &t->desc->keys[o->index];
+	if (o->kind != CARTA_P11_OBJ_PRIV || !(k->usage & usage))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if ((k->type == CARTA_KEY_EC) != is_ecdsa(m))
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!key_allows(k, m))
+		return CKR_MECHANISM_INVALID;
+	if ((k->bits + 7) / 8 > MAX_BLOCK)
+		return CKR_KEY_SIZE_RANGE;
+	return CKR_OK;
+}
+
+static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
+                         const CK_MECHANISM *m, CK_OBJECT_HANDLE key)
+{
+	const struct carta_p11_object *o = carta_p11_object_find(&s->tok, key);
+	struct carta_p11_sign_op *op = &ss->sign;
+	const struct carta_key *k;
+	size_t bytes;
+	CK_RV rv;
+
+	if (op->active)
+		return CKR_OPERATION_ACTIVE;
+	rv = check_key(&s->tok, o, m->mechanism, CARTA_KU_SIGN | CARTA_KU_NONREP);
+	if (rv != CKR_OK)
+		return rv;
+	if (s->login != CARTA_P11_LOGIN_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	k = &s->tok.desc->keys[o->index];
+	carta_p11_sign_op_clear(op);
+	if (is_pss(m->mechanism) && (rv = pss_params(m, k, op)) != CKR_OK)
+		return rv;
+	op->mech = m->mechanism;
+	op->key = o->index;
+	op->hash = carta_p11_mech_hash(m->mechanism);
+	bytes = (k->bits + 7) / 8;
+	op->siglen = k->type == CARTA_KEY_EC ? 2 * bytes : bytes;
+	op->max_in = max_input(op, bytes);
+	if (op->hash != CARTA_HASH_NONE && carta_digest_new(op->hash, &op->dctx) != CARTA_OK)
+		return CKR_HOST_MEMORY;
+	op->active = true;
+	return CKR_OK;
+}
+
+CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pMechanism)
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	carta_p11_check_reset_locked(s);
+	rv = init_locked(s, ss, pMechanism, hKey);
+	if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
+		carta_p11_sign_op_clear(&ss->sign);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+static CK_RV absorb(struct carta_p11_sign_op *op, const CK_BYTE *p, CK_ULONG n)
+{
+	if (n == 0)
+		return CKR_OK;
+	if (op->dctx)
+		return carta_p11_rv(carta_digest_update(op->dctx, p, n));
+	if (n > op->max_in || op->acc.len > op->max_in - n)
+		return CKR_DATA_LEN_RANGE;
+	return carta_p11_rv(carta_buf_append(&op->acc, p, n));
+}
+
+/* What the card is given (card.h enum carta_sign_input), in blk. */
+static CK_RV card_input(struct carta_p11_sign_op *op, const struct carta_key *k,
+                        enum carta_sign_input *kind, struct carta_buf *blk)
+{
+	uint8_t h[CARTA_HASH_MAX_LEN], block[MAX_BLOCK];
+	const uint8_t *in = op->acc.p;
+	size_t n = op->acc.len, kb = (k->bits + 7) / 8;
+	enum carta_err e = CARTA_OK;
+
+	if (op->dctx) {
+		e = carta_digest_final(op->dctx, h, sizeof(h), &n);
+		in = h;
+	}
+	if (e == CARTA_OK && is_pss(op->mech)) {
+		*kind = CARTA_SIGN_RAW_BLOCK;
+		if (n != carta_hash_len(op->pss_hash))
+			return CKR_DATA_LEN_RANGE;
+		e = carta_pss_encode(op->pss_hash, op->mgf, op->salt, in, n, k->bits, block, kb);
+		if (e == CARTA_OK)
+			e = carta_buf_set(blk, block, kb);
+	} else if (e == CARTA_OK && op->mech == CKM_RSA_X_509) {
+		*kind = CARTA_SIGN_RAW_BLOCK;
+		memset(block, 0, kb);           /* left-padded with zeros to k bytes */
+		memcpy(block + kb - n, in, n);
+		e = carta_buf_set(blk, block, kb);
+	} else if (e == CARTA_OK && k->type == CARTA_KEY_EC) {
+		*kind = CARTA_SIGN_ECDSA_HASH;
+		e = carta_buf_set(blk, in, n);
+	} else if (e == CARTA_OK) {
+		*kind = CARTA_SIGN_PKCS1_DATA;
+		e = op->dctx ? carta_digestinfo(op->hash, in, n, blk) : carta_buf_set(blk, in, n);
+	}
+	return carta_p11_rv(e);
+}
+
+static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+                           CK_BYTE *sig, CK_ULONG *siglen)
+{
+	const struct carta_key *k = &s->tok.desc->keys[op->key];
+	struct carta_buf blk = { 0 };
+	enum carta_sign_input kind = CARTA_SIGN_RAW_BLOCK;
+	size_t outlen = *siglen;
+	enum carta_err e;
+	CK_RV rv;
+
+	rv = card_input(op, k, &kind, &blk);
+	if (rv == CKR_OK) {
+		e = carta_card_sign(s->tok.card, op->key, kind, blk.p, blk.len, sig, &outlen);
+		rv = e == CARTA_OK ? CKR_OK : carta_p11_card_rv_locked(s, e);
+		if (rv == CKR_OK)
+			*siglen = outlen;
+	}
+	carta_p11_check_reset_locked(s);
+	carta_buf_free(&blk);
+	return rv;
+}
+
+static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+                         const CK_BYTE *data, CK_ULONG n, bool single, CK_BYTE *sig,
+                         CK_ULONG *siglen)
+{
+	CK_RV rv;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (single && op->updated)
+		return CKR_OPERATION_ACTIVE;
+	if (!sig || *siglen < op->siglen) {
+		/* the length query and the short buffer keep the operation (5.2) */
+		rv = sig ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+		*siglen = op->siglen;
+		return rv;
+	}
+	rv = single ? absorb(op, data, n) : CKR_OK;
+	if (rv == CKR_OK)
+		rv = finish_locked(s, op, sig, siglen);
+	carta_p11_sign_op_clear(op);
+	return rv;
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+             CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pulSignatureLen || (!pData && ulDataLen))
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pPart && ulPartLen)
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	if (!ss->sign.active)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	else if ((rv = absorb(&ss->sign, pPart, ulPartLen)) != CKR_OK)
+		carta_p11_sign_op_clear(&ss->sign);
+	else
+		ss->sign.updated = true;
+	carta_p11_slot_unlock(s);
+	return rv;
+}
+
+CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+                  CK_ULONG_PTR pulSignatureLen)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+	CK_RV rv;
+
+	if (!pulSignatureLen)
+		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
+	rv = carta_p11_session_lock(hSession, &s, &ss);
+	if (rv != CKR_OK)
+		return rv;
+	rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
+	carta_p11_slot_unlock(s);
+	return rv;
+}
