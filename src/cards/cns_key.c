@@ -51,8 +51,15 @@ static enum carta_err fill_key(struct carta_key *k, struct carta_x509 *x)
 	k->type = x->key_type == CARTA_X509_KEY_EC ? CARTA_KEY_EC : CARTA_KEY_RSA;
 	k->bits = x->bits;
 	k->usage = key_usage(x);
-	/* CNS cards do raw RSA on a host-padded block (cns.md 1.3, 1.8) */
-	k->caps = k->type == CARTA_KEY_RSA ? CARTA_KC_RAW_RSA : 0;
+	/* CNS cards do raw RSA on a host-padded block (cns.md 1.3, 1.8). An EC
+	 * key (the virtual card's ec_key option only: no real Italian card is
+	 * known to carry one) signs a hash with PSO CDS and cannot decipher. */
+	if (k->type == CARTA_KEY_RSA) {
+		k->caps = CARTA_KC_RAW_RSA;
+	} else {
+		k->caps = CARTA_KC_ECDSA;
+		k->usage &= ~(unsigned)CARTA_KU_DECRYPT;
+	}
 	rv = take(&x->modulus, &k->modulus, &k->modulus_len);
 	if (rv == CARTA_OK)
 		rv = take(&x->exponent, &k->exponent, &k->exponent_len);

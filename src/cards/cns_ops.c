@@ -137,11 +137,11 @@ enum carta_err carta_cns_logout(struct carta_card *c)
 }
 
 static enum carta_err pso(struct carta_card *c, bool decipher, const uint8_t *blk, size_t len,
-                          uint8_t *out)
+                          size_t expect, uint8_t *out)
 {
 	if (decipher)
-		return carta_iso_pso_decipher(c->t, blk, len, len, out);
-	return carta_iso_pso_cds(c->t, blk, len, len, out);
+		return carta_iso_pso_decipher(c->t, blk, len, expect, out);
+	return carta_iso_pso_cds(c->t, blk, len, expect, out);
 }
 
 static enum carta_err set_env(struct carta_card *c, uint8_t tmpl, uint8_t key)
@@ -166,7 +166,7 @@ static enum carta_err set_env(struct carta_card *c, uint8_t tmpl, uint8_t key)
  * card forgot it anyway, the PSO fails without the PIN being involved and
  * the full sequence runs once. */
 static enum carta_err private_op(struct carta_card *c, const struct carta_key *k, bool decipher,
-                                 const uint8_t *blk, size_t len, uint8_t *out)
+                                 const uint8_t *blk, size_t len, size_t expect, uint8_t *out)
 {
 	struct carta_cns *p = c->priv;
 	uint8_t tmpl = decipher ? TMPL_DECIPHER : TMPL_SIGN;
@@ -179,12 +179,12 @@ static enum carta_err private_op(struct carta_card *c, const struct carta_key *k
 	cached = p->se_tmpl == tmpl && p->se_key == k->id[0];
 	rv = cached ? CARTA_OK : set_env(c, tmpl, k->id[0]);
 	if (rv == CARTA_OK)
-		rv = pso(c, decipher, blk, len, out);
+		rv = pso(c, decipher, blk, len, expect, out);
 	if (cached && (rv == CARTA_E_COND_NOT_SATISFIED || rv == CARTA_E_REF_NOT_FOUND ||
 	               rv == CARTA_E_WRONG_PARAMS || rv == CARTA_E_DATA_INVALID)) {
 		rv = set_env(c, tmpl, k->id[0]);
 		if (rv == CARTA_OK)
-			rv = pso(c, decipher, blk, len, out);
+			rv = pso(c, decipher, blk, len, expect, out);
 	}
 	return rv;
 }
@@ -204,6 +204,28 @@ static enum carta_err key_len(struct carta_card *c, size_t key, size_t *len)
 	return CARTA_OK;
 }
 
+/* ECDSA: MSE SET for signing + PSO CDS over the hash; the answer is r||s,
+ * each the field size (bits / 8) long. */
+static enum carta_err ecdsa_sign(struct carta_card *c, const struct carta_key *k,
+                                 const uint8_t *hash, size_t n, uint8_t *out, size_t *outlen)
+{
+	size_t len = 2 * ((k->bits + 7) / 8);
+	enum carta_err rv;
+
+	if (!(k->caps & CARTA_KC_ECDSA) || len == 0 || len > MAX_MOD)
+		return CARTA_E_NOT_SUPPORTED;
+	if (n == 0 || n > CARTA_HASH_MAX_LEN)
+		return CARTA_E_RANGE;
+	if (*outlen < len) {
+		*outlen = len;
+		return CARTA_E_BUFFER_SMALL;
+	}
+	rv = private_op(c, k, false, hash, n, len, out);
+	if (rv == CARTA_OK)
+		*outlen = len;
+	return rv;
+}
+
 enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
 {
@@ -211,6 +233,9 @@ enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_
 	size_t len = 0;
 	enum carta_err rv;
 
+	if (key < c->desc.n_keys && c->desc.keys[key].type == CARTA_KEY_EC)
+		return kind == CARTA_SIGN_ECDSA_HASH ?
+		       ecdsa_sign(c, &c->desc.keys[key], in, n, out, outlen) : CARTA_E_NOT_SUPPORTED;
 	rv = key_len(c, key, &len);
 	if (rv != CARTA_OK)
 		goto out;
@@ -231,7 +256,7 @@ enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_
 	if (rv != CARTA_OK)
 		goto out;
 	rv = private_op(c, &c->desc.keys[key], (c->desc.keys[key].usage & CARTA_KU_DECRYPT) != 0,
-	                blk, len, out);
+	                blk, len, len, out);
 	if (rv == CARTA_OK)
 		*outlen = len;
 out:
@@ -256,7 +281,7 @@ enum carta_err carta_cns_decrypt_raw(struct carta_card *c, size_t key, const uin
 	}
 	if (n != len)
 		return CARTA_E_RANGE;
-	rv = private_op(c, &c->desc.keys[key], true, in, n, out);
+	rv = private_op(c, &c->desc.keys[key], true, in, n, len, out);
 	if (rv == CARTA_OK)
 		*outlen = len;
 	return rv;

@@ -54,6 +54,12 @@ enum carta_err carta_rsa_verify_pkcs1(const uint8_t *spki_or_cert, size_t n, boo
                                       enum carta_hash h, const uint8_t *hash, size_t hlen,
                                       const uint8_t *sig, size_t siglen);
 
+/* Verify an ECDSA signature given as r||s (the PKCS#11 CKM_ECDSA format) over
+ * `hash` with the EC public key of a DER certificate or SubjectPublicKeyInfo. */
+enum carta_err carta_ecdsa_verify(const uint8_t *spki_or_cert, size_t n, bool is_cert,
+                                  const uint8_t *hash, size_t hlen, const uint8_t *sig,
+                                  size_t siglen);
+
 /* 2-key 3DES (K1,K2,K1) CBC with zero IV, n a multiple of 8 (no padding added).
  * in and out may be the same buffer. */
 enum carta_err carta_3des_cbc(bool encrypt, const uint8_t key[16], const uint8_t *in, size_t n,

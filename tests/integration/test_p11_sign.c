@@ -51,10 +51,14 @@ static int teardown(void **state)
 static enum carta_hash hash_of(CK_MECHANISM_TYPE m)
 {
 	switch (m) {
-	case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS: return CARTA_HASH_SHA1;
-	case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS: return CARTA_HASH_SHA224;
-	case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS: return CARTA_HASH_SHA384;
-	case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS: return CARTA_HASH_SHA512;
+	case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS: case CKM_ECDSA_SHA1:
+		return CARTA_HASH_SHA1;
+	case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS: case CKM_ECDSA_SHA224:
+		return CARTA_HASH_SHA224;
+	case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS: case CKM_ECDSA_SHA384:
+		return CARTA_HASH_SHA384;
+	case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS: case CKM_ECDSA_SHA512:
+		return CARTA_HASH_SHA512;
 	default: return CARTA_HASH_SHA256;
 	}
 }
@@ -114,6 +118,21 @@ static void check_rsa(struct ctx *c, CK_MECHANISM_TYPE m, const uint8_t *sig, si
 	                                            hl, sig, n), CARTA_OK);
 }
 
+/* CKM_ECDSA signs the hash given; CKM_ECDSA_SHAxxx hash msg on the host. */
+static void check_ec(struct ctx *c, CK_MECHANISM_TYPE m, const uint8_t *sig, size_t n)
+{
+	uint8_t hash[64];
+	size_t hl;
+
+	assert_int_equal(carta_digest(hash_of(m), msg, sizeof(msg), hash, sizeof(hash), &hl),
+	                 CARTA_OK);
+	assert_int_equal(carta_ecdsa_verify(c->cert.p, c->cert.len, true, hash, hl, sig, n),
+	                 CARTA_OK);
+	hash[0] ^= 1;   /* and the check can fail */
+	assert_int_not_equal(carta_ecdsa_verify(c->cert.p, c->cert.len, true, hash, hl, sig, n),
+	                     CARTA_OK);
+}
+
 static void sign_one(struct ctx *c, CK_MECHANISM_TYPE m, size_t k, bool ec)
 {
 	CK_RSA_PKCS_PSS_PARAMS pss = { ckm_of(hash_of(m)), mgf_of(hash_of(m)),
@@ -138,7 +157,9 @@ static void sign_one(struct ctx *c, CK_MECHANISM_TYPE m, size_t k, bool ec)
 	siglen = sizeof(sig);
 	assert_int_equal(c->h.f->C_Sign(c->s, in, n, sig, &siglen), CKR_OK);
 	assert_int_equal(siglen, ec ? 2 * k : k);
-	if (!ec)
+	if (ec)
+		check_ec(c, m, sig, siglen);
+	else
 		check_rsa(c, m, sig, siglen);
 	assert_int_equal(c->h.f->C_Sign(c->s, in, n, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
 }
