@@ -37,6 +37,12 @@ enum carta_err carta_digestinfo(enum carta_hash h, const uint8_t *hash, size_t h
 /* EMSA-PKCS1-v1_5 type-1 block: 00 01 FF..FF 00 || in, k bytes (k >= n + 11). */
 enum carta_err carta_pkcs1_type1_pad(const uint8_t *in, size_t n, size_t k, uint8_t *out);
 
+/* Remove EME-PKCS1-v1_5 (type 2) padding from a k-byte decrypted block in
+ * constant time (OpenSSL's RSA_padding_check_PKCS1_type_2). CARTA_E_CRYPTO on
+ * bad padding, CARTA_E_BUFFER_SMALL if the message does not fit outcap. */
+enum carta_err carta_pkcs1_type2_unpad(const uint8_t *in, size_t k, uint8_t *out, size_t outcap,
+                                       size_t *outlen);
+
 /* EMSA-PSS encoding (RFC 8017 9.1.1) of an already computed hash mhash,
  * MGF1 with mgf_hash, salt of salt_len random bytes, for a modulus of mod_bits
  * bits; out receives k = ceil(mod_bits/8) bytes (leading 00 when needed). */

@@ -32,6 +32,23 @@ enum carta_err carta_pkcs1_type1_pad(const uint8_t *in, size_t n, size_t k, uint
 	return CARTA_OK;
 }
 
+enum carta_err carta_pkcs1_type2_unpad(const uint8_t *in, size_t k, uint8_t *out, size_t outcap,
+                                       size_t *outlen)
+{
+	int n;
+
+	if (in == NULL || out == NULL || outlen == NULL || k < 11)
+		return CARTA_E_ARGS;
+	if (k > 2048 || outcap > INT_MAX)
+		return CARTA_E_RANGE;
+	/* `from` is the whole block including its leading 00 (flen == num) */
+	n = RSA_padding_check_PKCS1_type_2(out, (int)outcap, in, (int)k, (int)k);
+	if (n < 0)
+		return outcap < k - 11 ? CARTA_E_BUFFER_SMALL : CARTA_E_CRYPTO;
+	*outlen = (size_t)n;
+	return CARTA_OK;
+}
+
 /* An RSA public key whose modulus has exactly mod_bits bits: EMSA-PSS
  * (RFC 8017 9.1.1) depends on the modulus length only, and OpenSSL's encoder
  * takes the length from an RSA object. */

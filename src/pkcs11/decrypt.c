@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Decryption with keys the card deciphers with (CARTA_KU_DECRYPT): only
- * CKM_RSA_X_509 (raw). CKM_RSA_PKCS would need PKCS#1 v1.5 type-2
- * unpadding in constant time, which src/crypto does not offer yet. */
+/* Decryption with keys the card deciphers with (CARTA_KU_DECRYPT): the card
+ * does raw RSA (PSO DECIPHER, cns.md 1.8); CKM_RSA_PKCS removes the type-2
+ * padding on the host, in constant time (src/crypto). */
 #include <string.h>
+
+#include "crypto/crypto.h"
+#include "crypto/secret.h"
 
 #include "pkcs11/p11.h"
 
@@ -20,7 +23,7 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 	if (o->kind != CARTA_P11_OBJ_PRIV || !(k->usage & CARTA_KU_DECRYPT) ||
 	    !(k->caps & CARTA_KC_RAW_RSA))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
-	if (m->mechanism != CKM_RSA_X_509)
+	if (m->mechanism != CKM_RSA_X_509 && m->mechanism != CKM_RSA_PKCS)
 		return CKR_MECHANISM_INVALID;
 	if (s->login != CARTA_P11_LOGIN_USER)
 		return CKR_USER_NOT_LOGGED_IN;
@@ -50,6 +53,30 @@ CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_
 	return rv;
 }
 
+/* Raw decryption into a scratch block, then the type-2 padding removed. The
+ * caller's buffer is at least the modulus length (checked before), so the
+ * message always fits. */
+static CK_RV decrypt_pkcs1_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+                                  const CK_BYTE *in, CK_ULONG n, CK_BYTE *out, size_t *len)
+{
+	uint8_t blk[512];
+	size_t blen = sizeof(blk);
+	enum carta_err e;
+	CK_RV rv;
+
+	if (op->siglen > sizeof(blk))
+		return CKR_KEY_SIZE_RANGE;
+	e = carta_card_decrypt_raw(s->tok.card, op->key, in, n, blk, &blen);
+	if (e != CARTA_OK)
+		rv = carta_p11_card_rv_locked(s, e);
+	else if (carta_pkcs1_type2_unpad(blk, blen, out, *len, len) != CARTA_OK)
+		rv = CKR_ENCRYPTED_DATA_INVALID;
+	else
+		rv = CKR_OK;
+	carta_wipe(blk, sizeof(blk));
+	return rv;
+}
+
 static CK_RV decrypt_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
                             const CK_BYTE *in, CK_ULONG n, CK_BYTE *out, CK_ULONG *outlen)
 {
@@ -67,6 +94,8 @@ static CK_RV decrypt_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *
 	len = *outlen;
 	if (n != op->siglen)
 		rv = CKR_ENCRYPTED_DATA_LEN_RANGE;
+	else if (op->mech == CKM_RSA_PKCS)
+		rv = decrypt_pkcs1_locked(s, op, in, n, out, &len);
 	else {
 		e = carta_card_decrypt_raw(s->tok.card, op->key, in, n, out, &len);
 		rv = e == CARTA_OK ? CKR_OK : carta_p11_card_rv_locked(s, e);

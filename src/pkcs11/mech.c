@@ -92,7 +92,8 @@ CK_RV carta_p11_mech_info(const struct carta_card_desc *d, CK_MECHANISM_TYPE m,
 		if (d->keys[i].bits > info->ulMaxKeySize)
 			info->ulMaxKeySize = d->keys[i].bits;
 		info->flags |= CKF_HW | CKF_SIGN;
-		if (m == CKM_RSA_X_509 && (d->keys[i].usage & CARTA_KU_DECRYPT))
+		if ((m == CKM_RSA_X_509 || m == CKM_RSA_PKCS) &&
+		    (d->keys[i].usage & CARTA_KU_DECRYPT))
 			info->flags |= CKF_DECRYPT;
 		if (d->keys[i].type == CARTA_KEY_EC)
 			info->flags |= CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS;

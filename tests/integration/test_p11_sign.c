@@ -267,6 +267,72 @@ static void test_sign_rules(void **state)
 	cmocka_unit_test_setup_teardown(test_multipart_equals_single, fn, teardown), \
 	cmocka_unit_test_setup_teardown(test_sign_rules, fn, teardown)
 
+/* EME-PKCS1-v1_5 (RFC 8017 7.2.1) block for msg, built here by the test, then
+ * encrypted with the public key: the card must give msg back with
+ * CKM_RSA_PKCS and the whole block with CKM_RSA_X_509. */
+static size_t encrypt_for(struct ctx *c, uint8_t *block, uint8_t *ct)
+{
+	CK_ULONG nlen, elen;
+	uint8_t *n = h_attr(&c->h, c->s, c->key, CKA_MODULUS, &nlen);
+	uint8_t *e = h_attr(&c->h, c->s, c->key, CKA_PUBLIC_EXPONENT, &elen);
+	size_t i, ps = nlen - sizeof(msg) - 3;
+
+	block[0] = 0x00;
+	block[1] = 0x02;
+	assert_int_equal(carta_random(block + 2, ps), CARTA_OK);
+	for (i = 0; i < ps; i++)
+		block[2 + i] |= 0x01;   /* padding string bytes are non-zero */
+	block[2 + ps] = 0x00;
+	memcpy(block + 3 + ps, msg, sizeof(msg));
+	assert_int_equal(carta_rsa_public_raw(n, nlen, e, elen, block, nlen, ct), CARTA_OK);
+	free(n);
+	free(e);
+	return nlen;
+}
+
+static void test_decrypt(void **state)
+{
+	struct ctx *c = *state;
+	CK_MECHANISM pkcs = { CKM_RSA_PKCS, NULL, 0 }, raw = { CKM_RSA_X_509, NULL, 0 };
+	CK_MECHANISM_INFO mi;
+	uint8_t block[512], ct[512], out[512];
+	CK_ULONG k, outlen;
+
+	assert_int_equal(c->h.f->C_GetMechanismInfo(0, CKM_RSA_PKCS, &mi), CKR_OK);
+	assert_true(mi.flags & CKF_DECRYPT);   /* the CNS auth key deciphers (cns.md 1.8) */
+	k = encrypt_for(c, block, ct);
+	assert_int_equal(c->h.f->C_DecryptInit(c->s, &pkcs, c->key), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+
+	assert_int_equal(c->h.f->C_DecryptInit(c->s, &pkcs, c->key), CKR_OK);
+	outlen = sizeof(out);
+	assert_int_equal(c->h.f->C_Decrypt(c->s, ct, k, out, &outlen), CKR_OK);
+	assert_int_equal(outlen, sizeof(msg));
+	assert_memory_equal(out, msg, sizeof(msg));
+
+	assert_int_equal(c->h.f->C_DecryptInit(c->s, &raw, c->key), CKR_OK);
+	outlen = sizeof(out);
+	assert_int_equal(c->h.f->C_Decrypt(c->s, ct, k, out, &outlen), CKR_OK);
+	assert_int_equal(outlen, k);
+	assert_memory_equal(out, block, k);
+
+	/* a block that is not type 2 (here: the raw block's first bytes changed
+	 * to 00 01) is refused, and nothing is returned */
+	block[1] = 0x01;
+	{
+		CK_ULONG nlen, elen;
+		uint8_t *n = h_attr(&c->h, c->s, c->key, CKA_MODULUS, &nlen);
+		uint8_t *e = h_attr(&c->h, c->s, c->key, CKA_PUBLIC_EXPONENT, &elen);
+
+		assert_int_equal(carta_rsa_public_raw(n, nlen, e, elen, block, nlen, ct), CARTA_OK);
+		free(n);
+		free(e);
+	}
+	assert_int_equal(c->h.f->C_DecryptInit(c->s, &pkcs, c->key), CKR_OK);
+	outlen = sizeof(out);
+	assert_int_equal(c->h.f->C_Decrypt(c->s, ct, k, out, &outlen), CKR_ENCRYPTED_DATA_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +341,8 @@ int main(void)
 		RSA_TESTS(setup_actalis),
 		RSA_TESTS(setup_classic),
 		cmocka_unit_test_setup_teardown(test_sign_every_mechanism, setup_ec, teardown),
+		cmocka_unit_test_setup_teardown(test_decrypt, setup_st, teardown),
+		cmocka_unit_test_setup_teardown(test_decrypt, setup_classic, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
