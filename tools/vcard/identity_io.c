@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* An identity directory (carta-vcard make-identity / serve --identity):
- * ca.{pem,der}, holder.{pem,der}, holder-key.pem (tests only),
- * personal-data.bin, card-id.txt, pin.txt, puk.txt and identity.txt, which
- * records the seed and key kind: keys are re-derived from the seed on load. */
+ * ca.{pem,der}, holder.{pem,der}, holder-key.pem (tests only), pin.txt,
+ * puk.txt and identity.txt, which records the seed and key kind: keys are
+ * re-derived from the seed on load. CNS: also personal-data.bin and
+ * card-id.txt. CIE: nis.txt and serial.txt, and identity.txt also records the
+ * profile, the expiry switch and the holder's names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cie/cie_int.h"
 #include "vcard_int.h"
 
 static enum carta_err put(const char *dir, const char *name, const uint8_t *p, size_t n)
@@ -175,5 +178,150 @@ enum carta_err vcard_identity_load(const char *dir, struct vcard_identity *id)
 		rv = get_str(dir, "puk.txt", id->puk, sizeof(id->puk));
 	if (rv != CARTA_OK)
 		vcard_identity_free(id);
+	return rv;
+}
+
+/* ---- CIE ------------------------------------------------------------- */
+
+enum carta_err vcard_cie_dir_write(const struct vcard_cie_identity *id,
+                                   const struct vcard_cie_meta *m, const char *dir)
+{
+	struct carta_buf key = { 0 };
+	char meta[512];
+	int n;
+	enum carta_err rv;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return CARTA_E_ARGS;
+	n = snprintf(meta, sizeof(meta),
+	             "seed %s\nbits 2048\nkey rsa\nprofile %s\nexpired %d\ngiven %s\n"
+	             "surname %s\ncf %s\n",
+	             m->seed, m->profile, m->expired ? 1 : 0, m->given, m->surname, m->cf);
+	if (n < 0 || (size_t)n >= sizeof(meta))
+		return CARTA_E_ARGS;
+	rv = put(dir, "ca.der", id->ca_cert.p, id->ca_cert.len);
+	if (rv == CARTA_OK)
+		rv = put_pem(dir, "ca.pem", &id->ca_cert);
+	if (rv == CARTA_OK)
+		rv = put(dir, "holder.der", id->holder_cert.p, id->holder_cert.len);
+	if (rv == CARTA_OK)
+		rv = put_pem(dir, "holder.pem", &id->holder_cert);
+	if (rv == CARTA_OK)
+		rv = carta_tk_key_pem(id->k81, &key);
+	if (rv == CARTA_OK)
+		rv = put(dir, "holder-key.pem", key.p, key.len);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "nis.txt", id->nis);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "serial.txt", id->serial);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "pin.txt", m->pin);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "puk.txt", m->puk);
+	if (rv == CARTA_OK)
+		rv = put(dir, "identity.txt", (const uint8_t *)meta, (size_t)n);
+	carta_buf_free(&key);
+	return rv;
+}
+
+static enum carta_err cie_setting(struct vcard_cie_meta *m, const char *name, const char *v,
+                                  unsigned *seen)
+{
+	static const char *const names[] = { "seed", "bits", "key", "profile", "expired",
+	                                     "given", "surname", "cf" };
+	char *fields[] = { m->seed, NULL, NULL, m->profile, NULL, m->given, m->surname, m->cf };
+	size_t caps[] = { sizeof(m->seed), 0, 0, sizeof(m->profile), 0, sizeof(m->given),
+	                  sizeof(m->surname), sizeof(m->cf) };
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			break;
+	if (i == sizeof(names) / sizeof(names[0]) || (*seen & 1u << i))
+		return CARTA_E_PARSE;
+	*seen |= 1u << i;
+	if (fields[i] != NULL) {
+		if (n >= caps[i])
+			return CARTA_E_PARSE;
+		memcpy(fields[i], v, n + 1);
+		return CARTA_OK;
+	}
+	if (i == 4 && (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)) {
+		m->expired = v[0] == '1';
+		return CARTA_OK;
+	}
+	/* every CIE key is RSA-2048 (cie.md 8 C2, C3) */
+	return (i == 1 && strcmp(v, "2048") == 0) || (i == 2 && strcmp(v, "rsa") == 0)
+	               ? CARTA_OK
+	               : CARTA_E_PARSE;
+}
+
+/* identity.txt: one "name value" per line; every name exactly once. */
+static enum carta_err cie_meta_parse(char *text, struct vcard_cie_meta *m)
+{
+	unsigned seen = 0;
+	char *line = text, *next, *sp;
+	enum carta_err rv = CARTA_OK;
+
+	while (rv == CARTA_OK && line != NULL && *line != '\0') {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		sp = strchr(line, ' ');
+		if (sp == NULL)
+			rv = CARTA_E_PARSE;
+		else
+			*sp = '\0';
+		if (rv == CARTA_OK)
+			rv = cie_setting(m, line, sp + 1, &seen);
+		line = next;
+	}
+	if (rv == CARTA_OK && seen != 0xFFu)
+		rv = CARTA_E_PARSE;
+	if (rv == CARTA_OK && strcmp(m->profile, "cie-nxp") != 0 &&
+	    strcmp(m->profile, "cie-gemalto") != 0)
+		rv = CARTA_E_PARSE;
+	return rv;
+}
+
+enum carta_err vcard_cie_dir_read_meta(const char *dir, struct vcard_cie_meta *m)
+{
+	char text[1024];
+	enum carta_err rv;
+
+	memset(m, 0, sizeof(*m));
+	rv = get_str(dir, "identity.txt", text, sizeof(text));
+	if (rv == CARTA_OK)
+		rv = cie_meta_parse(text, m);
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "pin.txt", m->pin, sizeof(m->pin));
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "puk.txt", m->puk, sizeof(m->puk));
+	if (rv == CARTA_OK && (strlen(m->pin) != CIE_PIN_LEN || strlen(m->puk) != CIE_PIN_LEN))
+		rv = CARTA_E_PARSE;
+	return rv;
+}
+
+enum carta_err vcard_cie_dir_read_files(const char *dir, struct vcard_cie_identity *id)
+{
+	enum carta_err rv = get(dir, "ca.der", &id->ca_cert);
+
+	if (rv == CARTA_OK)
+		rv = get(dir, "holder.der", &id->holder_cert);
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "nis.txt", id->nis, sizeof(id->nis));
+	/* NIS: 12 decimal digits, D003 carries them in BCD (cie.md 8 C1) */
+	if (rv == CARTA_OK && strlen(id->nis) != 12)
+		rv = CARTA_E_PARSE;
+	for (size_t i = 0; rv == CARTA_OK && i < 12; i++)
+		if (id->nis[i] < '0' || id->nis[i] > '9')
+			rv = CARTA_E_PARSE;
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "serial.txt", id->serial, sizeof(id->serial));
+	/* document number: 9 characters (cie.md 8 C2) */
+	if (rv == CARTA_OK && strlen(id->serial) != 9)
+		rv = CARTA_E_PARSE;
 	return rv;
 }

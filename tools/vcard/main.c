@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cie/cie_int.h"
 #include "vcard_int.h"
 
 struct args {
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 	        "         [--pin-tries N] [--puk-tries N]\n"
 	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
 	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
+	        "         (--ec: CNS profiles only)\n"
 	        "profiles: st idemia actalis classic classic-siemens cie-nxp cie-gemalto\n");
 }
 
@@ -76,15 +78,32 @@ static int parse(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+static int make_cie_identity(const struct args *a)
+{
+	enum carta_err rv;
+
+	if (a->cfg.ec_key) {
+		fprintf(stderr, "carta-vcard: make-identity: --ec is for CNS profiles\n");
+		return 2;
+	}
+	rv = vcard_cie_make_identity_dir(&a->cfg, a->out);
+	if (rv != CARTA_OK)
+		fprintf(stderr, "carta-vcard: make-identity: %s\n", carta_err_str(rv));
+	return rv == CARTA_OK ? 0 : 1;
+}
+
 static int make_identity(const struct args *a)
 {
-	const struct vcard_profile *p = vcard_profile_find(a->cfg.profile ? a->cfg.profile : "st");
+	const char *name = a->cfg.profile ? a->cfg.profile : "st";
+	const struct vcard_profile *p = vcard_profile_find(name);
 	struct vcard_identity_opts o = { 0 };
 	struct vcard_identity id;
 	enum carta_err rv;
 
+	if (a->out && (strcmp(name, "cie-nxp") == 0 || strcmp(name, "cie-gemalto") == 0))
+		return make_cie_identity(a);
 	if (!a->out || !p) {
-		fprintf(stderr, "carta-vcard: make-identity needs --out and a CNS --profile\n");
+		fprintf(stderr, "carta-vcard: make-identity needs --out and a known --profile\n");
 		return 2;
 	}
 	o.seed = a->cfg.seed;

@@ -50,16 +50,25 @@ static enum carta_err set_atr(struct vcard_cie *c, const struct vcard_config *cf
 enum carta_err vcard_cie_new(const struct vcard_config *cfg, struct vcard_cie **out)
 {
 	struct vcard_cie *c = NULL;
+	struct vcard_cie_meta m;
+	struct vcard_config dc;
 	enum carta_err e = CARTA_OK;
 
 	if (cfg == NULL || cfg->profile == NULL || out == NULL)
 		return CARTA_E_ARGS;
 	*out = NULL;
-	if (cfg->identity_dir != NULL)
-		return CARTA_E_NOT_SUPPORTED;   /* CIE identities are always seed-derived */
+	if (cfg->identity_dir != NULL) {
+		/* the settings make-identity recorded; keys re-derived from its seed */
+		e = vcard_cie_dir_config(cfg, &m, &dc);
+		if (e != CARTA_OK)
+			goto out;
+		cfg = &dc;
+	}
 	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return CARTA_E_NOMEM;
+	if (c == NULL) {
+		e = CARTA_E_NOMEM;
+		goto out;
+	}
 	if (strcmp(cfg->profile, "cie-nxp") == 0) {
 		c->nxp = true;
 	} else if (strcmp(cfg->profile, "cie-gemalto") != 0) {
@@ -83,6 +92,7 @@ enum carta_err vcard_cie_new(const struct vcard_config *cfg, struct vcard_cie **
 	c = NULL;
 out:
 	vcard_cie_free(c);
+	carta_wipe(&m, sizeof(m));
 	return e;
 }
 

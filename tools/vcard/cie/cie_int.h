@@ -57,7 +57,8 @@ struct vcard_cie_file {
 
 /* The personalised content of one card: keys, certificates, files. */
 struct vcard_cie_identity {
-	struct carta_tk_key *k81, *k82, *k83, *ca;
+	/* shared, owned by the key cache (vcard_key_cached): never freed here */
+	const struct carta_tk_key *k81, *k82, *k83, *ca;
 	struct carta_buf ca_cert, holder_cert;
 	uint8_t n_ca[CIE_RSA_LEN];
 	struct carta_buf e_ca;
@@ -135,10 +136,35 @@ extern const uint8_t vcard_cie_dh_p[CIE_DH_LEN], vcard_cie_dh_g[CIE_DH_LEN],
 extern const uint8_t vcard_cie_d_ca[CIE_RSA_LEN];
 extern const uint8_t vcard_cie_aid_ias[13], vcard_cie_aid_cie[6];
 
-/* cie_identity.c / cie_efs.c */
+/* The settings an identity directory records (identity.txt, pin.txt,
+ * puk.txt); everything else is re-derived from them. */
+struct vcard_cie_meta {
+	char seed[128];
+	char profile[16];
+	bool expired;
+	char given[64], surname[64], cf[32];
+	char pin[CIE_PIN_LEN + 1], puk[CIE_PIN_LEN + 1];
+};
+
+/* cie_identity.c / cie_efs.c. With cfg->identity_dir set, ca.der, holder.der,
+ * nis.txt and serial.txt of that directory replace the derived ones. */
 enum carta_err vcard_cie_identity_make(const struct vcard_config *cfg, bool nxp,
                                        struct vcard_cie_identity *id);
 void vcard_cie_identity_free(struct vcard_cie_identity *id);
+/* The settings of cfg (defaults filled in) as make-identity records them. */
+enum carta_err vcard_cie_meta_from_config(const struct vcard_config *cfg, struct vcard_cie_meta *m);
+/* cfg with cfg->identity_dir's recorded settings (seed, names, expiry, PIN and
+ * PUK unless cfg sets them) into *out, whose strings point into *m. */
+enum carta_err vcard_cie_dir_config(const struct vcard_config *cfg, struct vcard_cie_meta *m,
+                                    struct vcard_config *out);
+/* carta-vcard make-identity --profile cie-*: derive and write cfg's identity. */
+enum carta_err vcard_cie_make_identity_dir(const struct vcard_config *cfg, const char *dir);
+
+/* identity_io.c: the CIE identity directory (docs/virtual-card.md). */
+enum carta_err vcard_cie_dir_write(const struct vcard_cie_identity *id,
+                                   const struct vcard_cie_meta *m, const char *dir);
+enum carta_err vcard_cie_dir_read_meta(const char *dir, struct vcard_cie_meta *m);
+enum carta_err vcard_cie_dir_read_files(const char *dir, struct vcard_cie_identity *id);
 enum carta_err vcard_cie_efs_make(const char *seed, bool nxp, struct vcard_cie_identity *id);
 
 /* cie_sm.c */
