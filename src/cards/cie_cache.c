@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* CIE 3.0 certificate cache (reference/cie.md 2.3, 8.I3). EF 1003 is readable
+ * only after PIN + SM, yet applications choose a TLS client certificate
+ * before they log in. After the first login the certificate (public data) is
+ * kept in $XDG_CACHE_HOME/carta/cie-<NIS>.der; on later opens it is shown
+ * before login only when its hash equals the SOD's entry A3, read from the
+ * card at that open, so a file changed on disk is never shown. Unlike the
+ * official middleware nothing secret (no half PIN) is cached. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cards/cie.h"
+#include "crypto/sod.h"
+#include "crypto/x509.h"
+#include "util/log.h"
+
+#define CERT_MAX 8192u    /* a CIE certificate is about 1.5-2 KB */
+#define DG_CERT 0xa3u
+
+static bool nis_ok(const char *nis)
+{
+	size_t n = strlen(nis);
+
+	if (n != CARTA_CIE_NIS_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (nis[i] < '0' || nis[i] > '9')
+			return false;
+	return true;
+}
+
+/* XDG Base Directory: a relative $XDG_CACHE_HOME is invalid and ignored. */
+static enum carta_err cache_dir(char *out, size_t cap)
+{
+	const char *x = secure_getenv("XDG_CACHE_HOME");
+	const char *h = secure_getenv("HOME");
+	int n;
+
+	if (x && x[0] == '/')
+		n = snprintf(out, cap, "%s/carta", x);
+	else if (h && h[0] == '/')
+		n = snprintf(out, cap, "%s/.cache/carta", h);
+	else
+		return CARTA_E_NOT_SUPPORTED;
+	return n > 0 && (size_t)n < cap ? CARTA_OK : CARTA_E_RANGE;
+}
+
+enum carta_err carta_cie_cache_path(const char *nis, char *out, size_t cap)
+{
+	char dir[4096];
+	enum carta_err rv;
+	int n;
+
+	if (!nis || !nis_ok(nis))
+		return CARTA_E_ARGS;
+	rv = cache_dir(dir, sizeof(dir));
+	if (rv != CARTA_OK)
+		return rv;
+	n = snprintf(out, cap, "%s/cie-%s.der", dir, nis);
+	return n > 0 && (size_t)n < cap ? CARTA_OK : CARTA_E_RANGE;
+}
+
+enum carta_err carta_cie_sod_check(const uint8_t *sod, size_t sodlen, unsigned dg,
+                                   const uint8_t *data, size_t n)
+{
+	struct carta_sod s;
+	enum carta_err rv;
+
+	rv = carta_sod_parse(sod, sodlen, &s);
+	if (rv == CARTA_OK)
+		rv = carta_sod_match(&s, dg, data, n);
+	return rv;
+}
+
+static enum carta_err read_file(const char *path, struct carta_buf *out)
+{
+	struct stat st;
+	ssize_t got;
+	enum carta_err rv = CARTA_E_FILE_NOT_FOUND;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return rv;
+	rv = CARTA_E_PARSE;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (size_t)st.st_size > CERT_MAX)
+		goto out;
+	rv = carta_buf_reserve(out, (size_t)st.st_size + 1);
+	if (rv != CARTA_OK)
+		goto out;
+	/* one byte more than the size: a file that grew is not a certificate */
+	got = read(fd, out->p, (size_t)st.st_size + 1);
+	rv = got == (ssize_t)st.st_size ? CARTA_OK : CARTA_E_PARSE;
+	if (rv == CARTA_OK)
+		out->len = (size_t)got;
+out:
+	close(fd);
+	return rv;
+}
+
+enum carta_err carta_cie_cache_load(const char *nis, const uint8_t *sod, size_t sodlen,
+                                    struct carta_buf *cert)
+{
+	char path[4200];
+	size_t total = 0;
+	enum carta_err rv;
+
+	carta_buf_clear(cert);
+	rv = carta_cie_cache_path(nis, path, sizeof(path));
+	if (rv == CARTA_OK)
+		rv = read_file(path, cert);
+	if (rv == CARTA_OK && (carta_der_total_len(cert->p, cert->len, &total) != CARTA_OK ||
+	                       total != cert->len))
+		rv = CARTA_E_PARSE;
+	if (rv == CARTA_OK)
+		rv = carta_cie_sod_check(sod, sodlen, DG_CERT, cert->p, cert->len);
+	if (rv != CARTA_OK) {
+		if (rv != CARTA_E_FILE_NOT_FOUND)
+			carta_log(CARTA_LOG_ERROR, "CIE: cached certificate %s rejected: %s", path,
+			          carta_err_str(rv));
+		carta_buf_clear(cert);
+	}
+	return rv;
+}
+
+/* mkdir -p for the last two levels (XDG_CACHE_HOME or ~/.cache, then carta),
+ * 0700: the cache is per user. */
+static enum carta_err make_dirs(char *dir)
+{
+	char *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*slash = '/';
+			return CARTA_E_NOT_SUPPORTED;
+		}
+		*slash = '/';
+	}
+	return mkdir(dir, 0700) == 0 || errno == EEXIST ? CARTA_OK : CARTA_E_NOT_SUPPORTED;
+}
+
+static enum carta_err write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return CARTA_E_NOT_SUPPORTED;
+		p += w;
+		n -= (size_t)w;
+	}
+	return CARTA_OK;
+}
+
+/* Written to a temporary file (mkstemp: 0600) and renamed over the old one,
+ * so a reader never sees half a certificate. */
+enum carta_err carta_cie_cache_store(const char *nis, const uint8_t *der, size_t n)
+{
+	char dir[4096], path[4200], tmp[4300];
+	enum carta_err rv;
+	int fd = -1, k;
+
+	rv = carta_cie_cache_path(nis, path, sizeof(path));
+	if (rv == CARTA_OK)
+		rv = cache_dir(dir, sizeof(dir));
+	if (rv == CARTA_OK)
+		rv = make_dirs(dir);
+	if (rv != CARTA_OK)
+		goto out;
+	k = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	rv = CARTA_E_RANGE;
+	if (k <= 0 || (size_t)k >= sizeof(tmp))
+		goto out;
+	rv = CARTA_E_NOT_SUPPORTED;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	rv = write_all(fd, der, n);
+	if (rv == CARTA_OK && fsync(fd) != 0)
+		rv = CARTA_E_NOT_SUPPORTED;
+	if (close(fd) != 0 && rv == CARTA_OK)
+		rv = CARTA_E_NOT_SUPPORTED;
+	fd = -1;
+	if (rv == CARTA_OK && rename(tmp, path) != 0)
+		rv = CARTA_E_NOT_SUPPORTED;
+	if (rv != CARTA_OK)
+		unlink(tmp);
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	if (rv != CARTA_OK)
+		carta_log(CARTA_LOG_ERROR, "CIE: cannot write the certificate cache: %s",
+		          carta_err_str(rv));
+	return rv;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* CIE 3.0 signature (reference/cie.md 5, 8.G2): MSE SET AT with key 81 and
+ * algorithm 02, then INTERNAL AUTHENTICATE with the data to be signed; the
+ * card applies PKCS#1 v1.5 type-1 padding itself. Under the login's SM
+ * session: the official middleware resets and redoes DH + DAPP + VERIFY for
+ * every signature (34 APDUs, cie.md 9); one session per login makes it 3,
+ * and 2 once the security environment is set (it persists until the session
+ * ends or another MSE replaces it, ISO 7816-4 5.3.2; only DAPP sends another
+ * MSE SET AT, and DAPP starts a new session). */
+#include <string.h>
+
+#include "cards/cie.h"
+#include "apdu/sw.h"
+#include "util/log.h"
+
+#define MAX_DATA 245u   /* k - 11 for RSA-2048 (cie.md 5) */
+
+static enum carta_err mse_sign(struct carta_card *c)
+{
+	static const uint8_t at[] = { 0x80, 0x01, 0x02, 0x84, 0x01, 0x81 };
+	struct carta_apdu a = { 0x00, 0x22, 0x41, 0xa4, at, sizeof(at), 0 };
+	struct carta_rapdu r;
+	enum carta_err rv;
+
+	carta_rapdu_init(&r);
+	rv = carta_cie_tx_ok(c, &a, 0, &r);
+	carta_rapdu_free(&r);
+	return rv;
+}
+
+/* INTERNAL AUTHENTICATE 00 88 00 00 Lc data, no Le (cie.md 5). */
+static enum carta_err int_auth(struct carta_card *c, const uint8_t *in, size_t n,
+                               uint8_t *out, size_t *outlen)
+{
+	struct carta_apdu a = { 0x00, 0x88, 0x00, 0x00, in, n, 0 };
+	struct carta_rapdu r;
+	enum carta_err rv;
+
+	carta_rapdu_init(&r);
+	rv = carta_cie_tx_ok(c, &a, 0, &r);
+	if (rv == CARTA_OK && r.data.len != CARTA_CIE_RSA_LEN)
+		rv = CARTA_E_PARSE;
+	if (rv == CARTA_OK) {
+		memcpy(out, r.data.p, r.data.len);
+		*outlen = r.data.len;
+	}
+	carta_rapdu_free(&r);
+	return rv;
+}
+
+enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
+                              const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
+{
+	struct carta_cie *s = c->priv;
+	bool had_mse = s->mse_sign_set;
+	enum carta_err rv;
+
+	if (key != 0 || !in || !out || !outlen)
+		return CARTA_E_ARGS;
+	if (kind != CARTA_SIGN_PKCS1_DATA)
+		return CARTA_E_NOT_SUPPORTED;   /* no raw RSA, no PSS (cie.md 3.1, 5) */
+	if (n == 0 || n > MAX_DATA)
+		return CARTA_E_RANGE;
+	if (*outlen < CARTA_CIE_RSA_LEN)
+		return CARTA_E_BUFFER_SMALL;
+	/* after a reset by someone else the session is gone: no implicit
+	 * re-login (the PIN is not cached) */
+	if (!s->sm.active || !s->pin_verified)
+		return CARTA_E_SECURITY_STATUS;
+	rv = had_mse ? CARTA_OK : mse_sign(c);
+	s->mse_sign_set = rv == CARTA_OK;
+	if (rv == CARTA_OK)
+		rv = int_auth(c, in, n, out, outlen);
+	/* a remembered environment that the card no longer has: set it once more */
+	if (had_mse && s->sm.active && (rv == CARTA_E_COND_NOT_SATISFIED ||
+	                                rv == CARTA_E_REF_NOT_FOUND)) {
+		rv = mse_sign(c);
+		if (rv == CARTA_OK)
+			rv = int_auth(c, in, n, out, outlen);
+	}
+	s->mse_sign_set = rv == CARTA_OK;
+	if (rv != CARTA_OK) {
+		carta_log(CARTA_LOG_ERROR, "CIE: signature failed: %s", carta_err_str(rv));
+	}
+	if (rv == CARTA_E_SECURITY_STATUS)
+		carta_cie_session_end(s);   /* the card forgot the PIN: log in again */
+	return rv;
+}
