@@ -193,9 +193,10 @@ static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_
 
 	if (pin > 1)
 		return CARTA_E_ARGS;
-	/* cie.md 4: no CIE source reads the counters without spending a try */
+	/* cie.md 4: no CIE source reads the counters without spending a try;
+	 * a blocked PIN is known only from a 6983 seen earlier (cie_cache.c) */
 	st->tries_left = -1;
-	st->blocked = false;
+	st->blocked = pin == 0 && carta_cie_blocked_seen(s->nis);
 	st->verified = s->sm.active && (pin == 0 ? s->pin_verified : s->puk_verified);
 	return CARTA_OK;
 }

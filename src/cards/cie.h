@@ -119,6 +119,9 @@ enum carta_err carta_cie_cache_path(const char *nis, char *out, size_t cap);
 enum carta_err carta_cie_cache_load(const char *nis, const uint8_t *sod, size_t sodlen,
                                     struct carta_buf *cert);
 enum carta_err carta_cie_cache_store(const char *nis, const uint8_t *der, size_t n);
+/* A PIN seen blocked (6983) on this machine, until it verifies or is unblocked. */
+bool carta_cie_blocked_seen(const char *nis);
+void carta_cie_blocked_mark(const char *nis, bool blocked);
 /* Does SOD entry A3 match this certificate? */
 enum carta_err carta_cie_sod_check(const uint8_t *sod, size_t sodlen, unsigned dg,
                                    const uint8_t *data, size_t n);

@@ -203,3 +203,50 @@ out:
 		          carta_err_str(rv));
 	return rv;
 }
+
+/* The CIE cannot report its PIN counter without spending a try (cie.md 4), and
+ * a third wrong VERIFY answers 6983 like an already blocked PIN does. So the
+ * driver remembers a 6983 it has seen, next to the certificate cache (public
+ * state, no secret), until a VERIFY or an unblock succeeds: the token then
+ * shows the PIN locked, and an unlock in a later process (pkcs11-tool
+ * --unlock-pin) knows the value it is given is the PUK. */
+static enum carta_err blocked_path(const char *nis, char *out, size_t cap)
+{
+	char dir[4096];
+	enum carta_err rv;
+	int n;
+
+	if (!nis || !nis_ok(nis))
+		return CARTA_E_ARGS;
+	rv = cache_dir(dir, sizeof(dir));
+	if (rv != CARTA_OK)
+		return rv;
+	n = snprintf(out, cap, "%s/cie-%s.pin-blocked", dir, nis);
+	return n > 0 && (size_t)n < cap ? CARTA_OK : CARTA_E_RANGE;
+}
+
+bool carta_cie_blocked_seen(const char *nis)
+{
+	char path[4200];
+
+	return blocked_path(nis, path, sizeof(path)) == CARTA_OK && access(path, F_OK) == 0;
+}
+
+void carta_cie_blocked_mark(const char *nis, bool blocked)
+{
+	char dir[4096], path[4200];
+	int fd;
+
+	if (blocked_path(nis, path, sizeof(path)) != CARTA_OK)
+		return;
+	if (!blocked) {
+		if (unlink(path) != 0 && errno != ENOENT)
+			carta_log(CARTA_LOG_ERROR, "CIE: cannot clear %s", path);
+		return;
+	}
+	if (cache_dir(dir, sizeof(dir)) != CARTA_OK || make_dirs(dir) != CARTA_OK)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}

@@ -85,6 +85,8 @@ static enum carta_err verify_ref(struct carta_card *c, uint8_t ref, const uint8_
 		return pin_result(c, rv, 0, tries_left);
 	rv = pin_cmd(c, 0x20, 0x00, ref, v, PIN_LEN, 0, &sw);
 	rv = pin_result(c, rv, sw, tries_left);
+	if (ref == REF_PIN && (rv == CARTA_OK || rv == CARTA_E_PIN_BLOCKED))
+		carta_cie_blocked_mark(s->nis, rv == CARTA_E_PIN_BLOCKED);
 	if (rv == CARTA_OK && ref == REF_PIN)
 		s->pin_verified = true;
 	if (rv == CARTA_OK && ref == REF_PUK)
@@ -176,6 +178,8 @@ enum carta_err carta_cie_unblock(struct carta_card *c, size_t pin, const uint8_t
 	}
 	/* the PIN is usable again but not verified in this session */
 	s->pin_verified = false;
+	if (rv == CARTA_OK)
+		carta_cie_blocked_mark(s->nis, false);
 	if (rv != CARTA_OK)
 		carta_log(CARTA_LOG_ERROR, "CIE: unblock refused: %s", carta_err_str(rv));
 	return rv;

@@ -643,6 +643,53 @@ static void test_pkcs11(void **state)
 	rm_tree(dir);
 }
 
+/* The CIE cannot tell its PIN counter; a 6983 it answered is remembered on
+ * this machine, so a later process (C_Finalize + C_Initialize here, the card
+ * untouched) shows the PIN locked and takes the value of an unlogged
+ * C_SetPIN as the PUK: pkcs11-tool --unlock-pin. */
+static void test_pkcs11_unlock_later_process(void **state)
+{
+	char dir[] = "/tmp/carta-cie-unl-XXXXXX";
+	struct h h;
+	struct vcard *v;
+	CK_SLOT_ID slot;
+	CK_ULONG ns = 1;
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s;
+	uint8_t cur[16];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	h_init(&h, 1);
+	v = h_card(&h, 0, "cie-gemalto");
+	assert_int_equal(h.f->C_GetSlotList(CK_TRUE, &slot, &ns), CKR_OK);
+	s = h_open(&h, slot, CKF_RW_SESSION);
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_LOCKED);
+	assert_int_equal(vcard_pin_tries_left(v, false), 0);
+
+	/* "another process": the module starts again, the card stays */
+	assert_int_equal(h.f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(h.f->C_Initialize(NULL), CKR_OK);
+	ns = 1;
+	assert_int_equal(h.f->C_GetSlotList(CK_TRUE, &slot, &ns), CKR_OK);
+	assert_int_equal(h.f->C_GetTokenInfo(slot, &ti), CKR_OK);
+	assert_true(ti.flags & CKF_USER_PIN_LOCKED);
+	s = h_open(&h, slot, CKF_RW_SESSION);
+	assert_int_equal(h.f->C_SetPIN(s, (CK_UTF8CHAR_PTR)PUK, 8, (CK_UTF8CHAR_PTR)NEWPIN, 8),
+	                 CKR_OK);
+	assert_int_equal(vcard_pin_tries_left(v, false), 3);
+	assert_int_equal(vcard_current_pin(v, cur, sizeof(cur)), 8);
+	assert_memory_equal(cur, NEWPIN, 8);
+	assert_int_equal(h.f->C_GetTokenInfo(slot, &ti), CKR_OK);
+	assert_false(ti.flags & CKF_USER_PIN_LOCKED);
+	assert_int_equal(h_login(&h, s, CKU_USER, NEWPIN), CKR_OK);
+	h_done(&h);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_bare_atr),
 		cmocka_unit_test(test_card_api),
 		cmocka_unit_test(test_pkcs11),
+		cmocka_unit_test(test_pkcs11_unlock_later_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
