@@ -142,8 +142,9 @@ static CK_RV pub_attr(const struct carta_p11_token *t, const struct carta_key *k
 {
 	switch (type) {
 	case CKA_CLASS: return ul(v, CKO_PUBLIC_KEY);
-	case CKA_PRIVATE: case CKA_ENCRYPT: case CKA_VERIFY_RECOVER: case CKA_WRAP:
-	case CKA_TRUSTED:
+	/* the public half encrypts what the card's key deciphers */
+	case CKA_ENCRYPT: return bo(v, (k->usage & CARTA_KU_DECRYPT) != 0);
+	case CKA_PRIVATE: case CKA_VERIFY_RECOVER: case CKA_WRAP: case CKA_TRUSTED:
 		return bo(v, false);
 	case CKA_VERIFY: return bo(v, true);
 	default:
@@ -275,7 +276,9 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 	rv = carta_p11_session_lock(hSession, &s, &ss);
 	if (rv != CKR_OK)
 		return rv;
-	if (!carta_p11_object_find(&s->tok, hObject))
+	const struct carta_p11_object *o = carta_p11_object_find(&s->tok, hObject);
+
+	if (!o || !carta_p11_object_visible(s, o))
 		rv = CKR_OBJECT_HANDLE_INVALID;
 	else
 		*pulSize = CK_UNAVAILABLE_INFORMATION;

@@ -17,6 +17,8 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 
 	if (ss->decrypt.active)
 		return CKR_OPERATION_ACTIVE;
+	if (o && !carta_p11_object_visible(s, o))
+		return CKR_USER_NOT_LOGGED_IN;
 	if (!o || (o->kind != CARTA_P11_OBJ_PRIV && o->kind != CARTA_P11_OBJ_PUB))
 		return CKR_KEY_HANDLE_INVALID;
 	k = &s->tok.desc->keys[o->index];

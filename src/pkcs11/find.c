@@ -49,6 +49,8 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 	rv = carta_p11_session_lock(hSession, &s, &ss);
 	if (rv != CKR_OK)
 		return rv;
+	/* a reset by another process logged us out: private keys go away now */
+	carta_p11_check_reset_locked(s);
 	if (ss->find_active)
 		rv = CKR_OPERATION_ACTIVE;
 	else

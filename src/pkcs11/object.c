@@ -76,15 +76,13 @@ const struct carta_p11_object *carta_p11_object_find(const struct carta_p11_toke
 	return NULL;
 }
 
-/* Private key objects are listed before login too, with CKA_PRIVATE true,
- * as OpenSC does: their attributes are all public facts (the secret never
- * leaves the card) and clients pair certificate and key by CKA_ID before
- * asking for the PIN. */
+/* Private key objects (CKA_PRIVATE true) are visible only to the logged-in
+ * user (PKCS#11 v2.40 base 4.4). Clients such as libp11 (the OpenSSL engine,
+ * curl) take a key they can see as usable and sign without logging in;
+ * hiding it makes them log in first, as OpenSC's module does too. */
 bool carta_p11_object_visible(const struct carta_p11_slot *s, const struct carta_p11_object *o)
 {
-	(void)s;
-	(void)o;
-	return true;
+	return o->kind != CARTA_P11_OBJ_PRIV || s->login == CARTA_P11_LOGIN_USER;
 }
 
 const char *carta_p11_data_label(size_t field)

@@ -105,6 +105,9 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
+	/* a key the caller cannot see says nothing about itself (type, usage) */
+	if (o && !carta_p11_object_visible(s, o))
+		return CKR_USER_NOT_LOGGED_IN;
 	rv = check_key(&s->tok, o, m->mechanism, CARTA_KU_SIGN | CARTA_KU_NONREP);
 	if (rv != CKR_OK)
 		return rv;

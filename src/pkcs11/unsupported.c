@@ -257,7 +257,9 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSee
 {
 	UNUSED(pSeed);
 	UNUSED(ulSeedLen);
-	return session_rv(hSession, CKR_RANDOM_SEED_NOT_SUPPORTED, false);
+	/* no RNG on the token (CKF_RNG unset): CKR_RANDOM_NO_RNG, which is also
+	 * what pkcs11-tool --test takes as "no RNG" rather than an error */
+	return session_rv(hSession, CKR_RANDOM_NO_RNG, false);
 }
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A virtual card per profile through the real function list: token info,
- * objects and attributes, find templates, mechanisms, and every signing
- * mechanism checked against the certificate's public key. */
+ * objects and attributes, find templates, private objects visible only
+ * after C_Login (v2.40 base 4.4), mechanisms, and every signing mechanism
+ * checked against the certificate's public key. */
 #include "p11_harness.c"
 
 static const char *const profiles[] = { "st", "idemia", "actalis", "classic" };
@@ -108,8 +109,10 @@ static void test_objects(void **state)
 	CK_ATTRIBUTE a;
 
 	nc = h_find(&c->h, c->s, CKO_CERTIFICATE, certs, 8);
-	np = h_find(&c->h, c->s, CKO_PRIVATE_KEY, privs, 8);
 	nq = h_find(&c->h, c->s, CKO_PUBLIC_KEY, pubs, 8);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, privs, 8), 0);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+	np = h_find(&c->h, c->s, CKO_PRIVATE_KEY, privs, 8);
 	assert_true(nc >= 1 && np >= 1 && nq >= 1);
 	val = h_attr(&c->h, c->s, certs[0], CKA_VALUE, &len);
 	assert_int_equal(len, cert.len);
@@ -157,6 +160,7 @@ static void test_two_call_rules(void **state)
 	CK_ATTRIBUTE t[3];
 
 	assert_int_equal(h_find(&c->h, c->s, CKO_CERTIFICATE, &cert, 1), 1);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
 	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &priv, 1), 1);
 	t[0] = (CK_ATTRIBUTE){ CKA_VALUE, small, sizeof(small) };
 	t[1] = (CK_ATTRIBUTE){ CKA_CLASS, &cls, sizeof(cls) };
@@ -193,6 +197,7 @@ static void test_find_templates(void **state)
 
 	assert_int_equal(h_find(&c->h, c->s, CKO_CERTIFICATE, &cert, 1), 1);
 	id = h_attr(&c->h, c->s, cert, CKA_ID, &idlen);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
 	{
 		CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, id, idlen },
 		                        { CKA_SIGN, &t, sizeof(t) } };
@@ -233,8 +238,138 @@ static void test_read_only_token(void **state)
 	assert_int_equal(c->h.f->C_InitToken(0, (CK_UTF8CHAR *)"1", 1,
 	                                     (CK_UTF8CHAR *)"x"), CKR_SESSION_EXISTS);
 	assert_int_equal(c->h.f->C_GenerateRandom(c->s, rnd, 8), CKR_RANDOM_NO_RNG);
-	assert_int_equal(c->h.f->C_SeedRandom(c->s, rnd, 8), CKR_RANDOM_SEED_NOT_SUPPORTED);
+	assert_int_equal(c->h.f->C_SeedRandom(c->s, rnd, 8), CKR_RANDOM_NO_RNG);
 	assert_int_equal(c->h.f->C_CloseSession(ro), CKR_OK);
+}
+
+/* Number of objects C_FindObjects lists for an empty template. */
+static CK_ULONG count_all(struct ctx *c)
+{
+	CK_OBJECT_HANDLE o[32];
+	CK_ULONG n = 0;
+
+	assert_int_equal(c->h.f->C_FindObjectsInit(c->s, NULL, 0), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjects(c->s, o, 32, &n), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjectsFinal(c->s), CKR_OK);
+	assert_true(n < 32);
+	return n;
+}
+
+static CK_BBOOL bool_attr(struct ctx *c, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
+{
+	CK_BBOOL b = CK_FALSE;
+	CK_ATTRIBUTE a = { type, &b, sizeof(b) };
+
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, o, &a, 1), CKR_OK);
+	assert_int_equal(a.ulValueLen, sizeof(b));
+	return b;
+}
+
+/* Objects of class cls with the given CKA_ID: the count, the first in *o. */
+static CK_ULONG find_id(struct ctx *c, CK_OBJECT_CLASS cls, const uint8_t *id, CK_ULONG idlen,
+                        CK_OBJECT_HANDLE *o)
+{
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, (void *)id, idlen } };
+	CK_OBJECT_HANDLE all[4];
+	CK_ULONG n = 0;
+
+	assert_int_equal(c->h.f->C_FindObjectsInit(c->s, t, 2), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjects(c->s, all, 4, &n), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjectsFinal(c->s), CKR_OK);
+	*o = n ? all[0] : CK_INVALID_HANDLE;
+	return n;
+}
+
+/* The holder's certificate: the one whose CKA_VALUE is the card's. */
+static CK_OBJECT_HANDLE holder_cert(struct ctx *c, const CK_OBJECT_HANDLE *certs, CK_ULONG nc)
+{
+	struct carta_bytes want = vcard_holder_cert(c->v);
+	CK_OBJECT_HANDLE found = CK_INVALID_HANDLE;
+	CK_ULONG i, len;
+	uint8_t *val;
+
+	for (i = 0; i < nc; i++) {
+		val = h_attr(&c->h, c->s, certs[i], CKA_VALUE, &len);
+		if (len == want.len && memcmp(val, want.p, len) == 0)
+			found = certs[i];
+		free(val);
+	}
+	assert_int_not_equal(found, CK_INVALID_HANDLE);
+	return found;
+}
+
+/* v2.40 base 4.4: CKA_PRIVATE objects (the private keys) are seen by the
+ * logged-in user only; the certificate and public key always. Handles stay
+ * the same across login. The public key encrypts exactly when its private
+ * half decrypts, and the token's CKF_DECRYPT says whether one does. */
+static void test_private_needs_login(void **state)
+{
+	struct ctx *c = *state;
+	CK_OBJECT_HANDLE certs[8], pubs[8], privs[8], again[8], cert, pub, priv;
+	CK_ULONG nc, nq, np, before, i, idlen, cidlen;
+	CK_MECHANISM_INFO mi;
+	CK_ATTRIBUTE a;
+	CK_OBJECT_CLASS cls = 0;
+	uint8_t *id, *cid;
+	int decrypting = 0;
+
+	nc = h_find(&c->h, c->s, CKO_CERTIFICATE, certs, 8);
+	nq = h_find(&c->h, c->s, CKO_PUBLIC_KEY, pubs, 8);
+	assert_true(nc >= 1 && nq >= 1);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, privs, 8), 0);
+	cert = holder_cert(c, certs, nc);
+	cid = h_attr(&c->h, c->s, cert, CKA_ID, &cidlen);
+	assert_int_equal(find_id(c, CKO_PUBLIC_KEY, cid, cidlen, &pub), 1);
+	assert_int_equal(find_id(c, CKO_PRIVATE_KEY, cid, cidlen, &priv), 0);
+	before = count_all(c);
+
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+	np = h_find(&c->h, c->s, CKO_PRIVATE_KEY, privs, 8);
+	assert_true(np >= 1);
+	assert_int_equal(count_all(c), before + np);
+	assert_int_equal(h_find(&c->h, c->s, CKO_CERTIFICATE, again, 8), nc);
+	assert_memory_equal(again, certs, nc * sizeof(certs[0]));
+	assert_int_equal(h_find(&c->h, c->s, CKO_PUBLIC_KEY, again, 8), nq);
+	assert_memory_equal(again, pubs, nq * sizeof(pubs[0]));
+
+	/* the holder certificate's key pair: one private key with its CKA_ID */
+	assert_int_equal(find_id(c, CKO_PRIVATE_KEY, cid, cidlen, &priv), 1);
+	id = h_attr(&c->h, c->s, priv, CKA_ID, &idlen);
+	assert_int_equal(idlen, cidlen);
+	assert_memory_equal(id, cid, idlen);
+	free(id);
+	free(cid);
+	/* every private key has its public key, which encrypts iff it decrypts */
+	for (i = 0; i < np; i++) {
+		id = h_attr(&c->h, c->s, privs[i], CKA_ID, &idlen);
+		assert_int_equal(find_id(c, CKO_PUBLIC_KEY, id, idlen, &pub), 1);
+		free(id);
+		assert_int_equal(bool_attr(c, privs[i], CKA_PRIVATE), CK_TRUE);
+		assert_int_equal(bool_attr(c, pub, CKA_PRIVATE), CK_FALSE);
+		assert_int_equal(bool_attr(c, pub, CKA_ENCRYPT),
+		                 bool_attr(c, privs[i], CKA_DECRYPT));
+		decrypting += bool_attr(c, privs[i], CKA_DECRYPT) == CK_TRUE;
+	}
+	assert_int_equal(c->h.f->C_GetMechanismInfo(0, CKM_RSA_PKCS, &mi), CKR_OK);
+	assert_int_equal((mi.flags & CKF_DECRYPT) != 0, decrypting > 0);
+	print_message("%s: %lu private key(s), %d decrypting\n", c->profile, np, decrypting);
+
+	/* logged out: gone from searches, and the handle reads nothing */
+	assert_int_equal(c->h.f->C_Logout(c->s), CKR_OK);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, again, 8), 0);
+	assert_int_equal(count_all(c), before);
+	a = (CK_ATTRIBUTE){ CKA_CLASS, &cls, sizeof(cls) };
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, priv, &a, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(cls, 0);
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, cert, &a, 1), CKR_OK);
+	assert_int_equal(cls, CKO_CERTIFICATE);
+
+	/* and back, with the same handles */
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, again, 8), np);
+	assert_memory_equal(again, privs, np * sizeof(privs[0]));
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, priv, &a, 1), CKR_OK);
+	assert_int_equal(cls, CKO_PRIVATE_KEY);
 }
 
 static void test_digest(void **state)
@@ -266,6 +401,7 @@ static void test_digest(void **state)
 	cmocka_unit_test_setup_teardown(test_two_call_rules, setup_fn, teardown), \
 	cmocka_unit_test_setup_teardown(test_find_templates, setup_fn, teardown), \
 	cmocka_unit_test_setup_teardown(test_read_only_token, setup_fn, teardown), \
+	cmocka_unit_test_setup_teardown(test_private_needs_login, setup_fn, teardown), \
 	cmocka_unit_test_setup_teardown(test_digest, setup_fn, teardown)
 
 int main(void)

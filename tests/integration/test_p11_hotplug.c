@@ -10,6 +10,7 @@
 
 #define PIN "12345678"
 
+/* The private key: call logged in (v2.40 base 4.4 hides it otherwise). */
 static CK_OBJECT_HANDLE priv_key(struct h *h, CK_SESSION_HANDLE s)
 {
 	CK_OBJECT_HANDLE k = CK_INVALID_HANDLE;
@@ -35,8 +36,8 @@ static void test_removal_and_reinsertion(void **state)
 	h_card(&h, 0, "st");
 	s = h_open(&h, 0, CKF_RW_SESSION);
 	s2 = h_open(&h, 0, 0);
-	k = priv_key(&h, s);
 	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	k = priv_key(&h, s);
 	assert_int_equal(h.f->C_SignInit(s, &m, k), CKR_OK);
 	carta_inproc_remove(h.ip, 0);
 	assert_int_equal(h.f->C_Sign(s, (CK_BYTE *)"x", 1, sig, &n), CKR_DEVICE_REMOVED);
@@ -52,10 +53,11 @@ static void test_removal_and_reinsertion(void **state)
 	assert_int_equal(h.f->C_GetTokenInfo(0, &ti), CKR_OK);
 	s = h_open(&h, 0, CKF_RW_SESSION);
 	assert_int_equal(h.f->C_SignInit(s, &m, k), CKR_KEY_HANDLE_INVALID);
-	k = priv_key(&h, s);
 	assert_int_equal(h.f->C_GetSessionInfo(s, &si), CKR_OK);
 	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(h_find(&h, s, CKO_PRIVATE_KEY, &k, 1), 0);   /* logged out */
 	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	k = priv_key(&h, s);
 	assert_int_equal(h.f->C_SignInit(s, &m, k), CKR_OK);
 	n = sizeof(sig);
 	assert_int_equal(h.f->C_Sign(s, (CK_BYTE *)"x", 1, sig, &n), CKR_OK);
@@ -67,7 +69,7 @@ static void test_reset_by_other(void **state)
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_SESSION_HANDLE s;
 	CK_SESSION_INFO si;
-	CK_OBJECT_HANDLE k;
+	CK_OBJECT_HANDLE k, k2;
 	uint8_t sig[512];
 	CK_ULONG n = sizeof(sig);
 	struct h h;
@@ -76,13 +78,16 @@ static void test_reset_by_other(void **state)
 	h_init(&h, 1);
 	h_card(&h, 0, "st");
 	s = h_open(&h, 0, CKF_RW_SESSION);
-	k = priv_key(&h, s);
 	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	k = priv_key(&h, s);
 	carta_inproc_reset_by_other(h.ip, 0);
 	assert_int_equal(h.f->C_GetSessionInfo(s, &si), CKR_OK);   /* the session survives */
 	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	/* the reset logged us out: the key is hidden, its handle still known */
+	assert_int_equal(h_find(&h, s, CKO_PRIVATE_KEY, &k2, 1), 0);
 	assert_int_equal(h.f->C_SignInit(s, &m, k), CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	assert_int_equal(priv_key(&h, s), k);   /* handles survive the reset */
 	assert_int_equal(h.f->C_SignInit(s, &m, k), CKR_OK);
 	carta_inproc_reset_by_other(h.ip, 0);
 	assert_int_equal(h.f->C_Sign(s, (CK_BYTE *)"x", 1, sig, &n), CKR_USER_NOT_LOGGED_IN);

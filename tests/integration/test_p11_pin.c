@@ -192,12 +192,12 @@ static void test_second_login_sign_apdus(void **state)
 {
 	struct ctx *c = *state;
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	CK_OBJECT_HANDLE key;
+	CK_OBJECT_HANDLE key, again;
 	uint8_t sig[512];
 	CK_ULONG n = sizeof(sig);
 
-	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &key, 1), 1);
 	assert_int_equal(h_login(&c->h, c->s, CKU_USER, PIN), CKR_OK);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &key, 1), 1);
 	assert_int_equal(c->h.f->C_SignInit(c->s, &m, key), CKR_OK);
 	assert_int_equal(c->h.f->C_Sign(c->s, (CK_BYTE *)"x", 1, sig, &n), CKR_OK);
 	assert_int_equal(c->h.f->C_Logout(c->s), CKR_OK);
@@ -207,6 +207,9 @@ static void test_second_login_sign_apdus(void **state)
 	n = sizeof(sig);
 	assert_int_equal(c->h.f->C_Sign(c->s, (CK_BYTE *)"x", 1, sig, &n), CKR_OK);
 	assert_in_range(h_apdus(c->v), 3, 4);
+	/* the handle kept across the logout is the one a new search finds */
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &again, 1), 1);
+	assert_int_equal(again, key);
 }
 
 int main(void)

@@ -11,9 +11,27 @@ struct ctx {
 	struct h h;
 	struct vcard *v;
 	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE key;
+	CK_OBJECT_HANDLE key;   /* the private key, found while logged in */
+	CK_OBJECT_HANDLE pub;   /* the public key with the same CKA_ID */
 	struct carta_bytes cert;
 };
+
+/* The public key sharing the private key's CKA_ID (exactly one). */
+static CK_OBJECT_HANDLE pub_of(struct ctx *c)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, NULL, 0 } };
+	CK_OBJECT_HANDLE o[2];
+	CK_ULONG n = 0;
+
+	t[1].pValue = h_attr(&c->h, c->s, c->key, CKA_ID, &t[1].ulValueLen);
+	assert_int_equal(c->h.f->C_FindObjectsInit(c->s, t, 2), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjects(c->s, o, 2, &n), CKR_OK);
+	assert_int_equal(c->h.f->C_FindObjectsFinal(c->s), CKR_OK);
+	free(t[1].pValue);
+	assert_int_equal(n, 1);
+	return o[0];
+}
 
 static int setup_profile(void **state, const char *profile, bool ec)
 {
@@ -28,7 +46,13 @@ static int setup_profile(void **state, const char *profile, bool ec)
 	c->v = h_card(&c->h, 0, profile);
 	c->cert = vcard_holder_cert(c->v);
 	c->s = h_open(&c->h, 0, CKF_RW_SESSION);
+	/* the private key is visible only when logged in (v2.40 base 4.4); its
+	 * handle stays valid after C_Logout, so each test starts logged out */
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &c->key, 1), 0);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
 	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &c->key, 1), 1);
+	c->pub = pub_of(c);
+	assert_int_equal(c->h.f->C_Logout(c->s), CKR_OK);
 	*state = c;
 	return 0;
 }
@@ -174,6 +198,7 @@ static void test_sign_every_mechanism(void **state)
 	uint8_t *v;
 	int signed_with = 0;
 
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
 	v = h_attr(&c->h, c->s, c->key, CKA_KEY_TYPE, &len);
 	memcpy(&kt, v, sizeof(kt));
 	free(v);
@@ -184,7 +209,6 @@ static void test_sign_every_mechanism(void **state)
 	} else {
 		bits = 256;
 	}
-	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
 	assert_int_equal(c->h.f->C_GetMechanismList(0, mechs, &n), CKR_OK);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(c->h.f->C_GetMechanismInfo(0, mechs[i], &mi), CKR_OK);
@@ -242,11 +266,17 @@ static void test_sign_rules(void **state)
 	CK_MECHANISM aes = { CKM_AES_ECB, NULL, 0 };
 	CK_RSA_PKCS_PSS_PARAMS bad = { CKM_SHA_1, CKG_MGF1_SHA1, 20 };
 	CK_MECHANISM pss = { CKM_SHA256_RSA_PKCS_PSS, &bad, sizeof(bad) };
-	CK_OBJECT_HANDLE cert, pub;
+	CK_OBJECT_HANDLE cert, pub, priv;
 	CK_MECHANISM_INFO mi;
+	CK_ULONG n = 0;
 
+	/* logged out the key is hidden, and sign.c checks the key before the
+	 * login state: CKR_USER_NOT_LOGGED_IN, not CKR_KEY_HANDLE_INVALID */
 	assert_int_equal(c->h.f->C_SignInit(c->s, &m, c->key), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(c->h.f->C_SignFinal(c->s, NULL, &n), CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &priv, 1), 1);
+	assert_int_equal(priv, c->key);   /* the same handle as before the logout */
 	assert_int_equal(h_find(&c->h, c->s, CKO_CERTIFICATE, &cert, 1), 1);
 	assert_int_equal(h_find(&c->h, c->s, CKO_PUBLIC_KEY, &pub, 1), 1);
 	assert_int_equal(c->h.f->C_SignInit(c->s, &m, cert), CKR_KEY_HANDLE_INVALID);
@@ -268,13 +298,13 @@ static void test_sign_rules(void **state)
 	cmocka_unit_test_setup_teardown(test_sign_rules, fn, teardown)
 
 /* EME-PKCS1-v1_5 (RFC 8017 7.2.1) block for msg, built here by the test, then
- * encrypted with the public key: the card must give msg back with
+ * encrypted with the public key object (readable logged out): the card must give msg back with
  * CKM_RSA_PKCS and the whole block with CKM_RSA_X_509. */
 static size_t encrypt_for(struct ctx *c, uint8_t *block, uint8_t *ct)
 {
 	CK_ULONG nlen, elen;
-	uint8_t *n = h_attr(&c->h, c->s, c->key, CKA_MODULUS, &nlen);
-	uint8_t *e = h_attr(&c->h, c->s, c->key, CKA_PUBLIC_EXPONENT, &elen);
+	uint8_t *n = h_attr(&c->h, c->s, c->pub, CKA_MODULUS, &nlen);
+	uint8_t *e = h_attr(&c->h, c->s, c->pub, CKA_PUBLIC_EXPONENT, &elen);
 	size_t i, ps = nlen - sizeof(msg) - 3;
 
 	block[0] = 0x00;
@@ -297,12 +327,25 @@ static void test_decrypt(void **state)
 	CK_MECHANISM_INFO mi;
 	uint8_t block[512], ct[512], out[512];
 	CK_ULONG k, outlen;
+	CK_BBOOL b = CK_FALSE;
+	CK_ATTRIBUTE a;
 
 	assert_int_equal(c->h.f->C_GetMechanismInfo(0, CKM_RSA_PKCS, &mi), CKR_OK);
 	assert_true(mi.flags & CKF_DECRYPT);   /* the CNS auth key deciphers (cns.md 1.8) */
+	a = (CK_ATTRIBUTE){ CKA_ENCRYPT, &b, sizeof(b) };
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, c->pub, &a, 1), CKR_OK);
+	assert_int_equal(b, CK_TRUE);   /* its private half decrypts */
 	k = encrypt_for(c, block, ct);
+	/* the key is hidden while logged out; decrypt.c gives the login error */
 	assert_int_equal(c->h.f->C_DecryptInit(c->s, &pkcs, c->key), CKR_USER_NOT_LOGGED_IN);
+	outlen = sizeof(out);
+	assert_int_equal(c->h.f->C_Decrypt(c->s, ct, k, out, &outlen),
+	                 CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "12345678"), CKR_OK);
+	b = CK_FALSE;
+	a = (CK_ATTRIBUTE){ CKA_DECRYPT, &b, sizeof(b) };
+	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, c->key, &a, 1), CKR_OK);
+	assert_int_equal(b, CK_TRUE);
 
 	assert_int_equal(c->h.f->C_DecryptInit(c->s, &pkcs, c->key), CKR_OK);
 	outlen = sizeof(out);
@@ -321,8 +364,8 @@ static void test_decrypt(void **state)
 	block[1] = 0x01;
 	{
 		CK_ULONG nlen, elen;
-		uint8_t *n = h_attr(&c->h, c->s, c->key, CKA_MODULUS, &nlen);
-		uint8_t *e = h_attr(&c->h, c->s, c->key, CKA_PUBLIC_EXPONENT, &elen);
+		uint8_t *n = h_attr(&c->h, c->s, c->pub, CKA_MODULUS, &nlen);
+		uint8_t *e = h_attr(&c->h, c->s, c->pub, CKA_PUBLIC_EXPONENT, &elen);
 
 		assert_int_equal(carta_rsa_public_raw(n, nlen, e, elen, block, nlen, ct), CARTA_OK);
 		free(n);

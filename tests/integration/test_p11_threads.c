@@ -6,62 +6,92 @@
 #include "p11_harness.c"
 
 #define ROUNDS 10
+#define THREADS 4
 
+/* A worker only records what happened; the main thread asserts after every
+ * thread is joined, so a failure can neither strand a thread nor skip the
+ * joins (a cmocka assertion longjmps, and only from the main thread). */
 struct worker {
 	CK_FUNCTION_LIST *f;
 	CK_SLOT_ID slot;
 	struct carta_bytes cert;
 	int ok;
+	const char *failed;   /* the step that failed, NULL if none */
+	CK_RV rv;             /* and what it returned */
 };
+
+static bool step(struct worker *w, const char *what, CK_RV rv, CK_RV want)
+{
+	if (rv == want)
+		return true;
+	w->failed = what;
+	w->rv = rv;
+	return false;
+}
+
+/* Log in (another thread may have done it: the login is per token), then
+ * find the private key, which only the logged-in user sees. */
+static bool find_key(struct worker *w, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *k)
+{
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_ULONG n = 0;
+	CK_RV rv;
+
+	rv = w->f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"12345678", 8);
+	if (rv == CKR_USER_ALREADY_LOGGED_IN)
+		rv = CKR_OK;
+	return step(w, "C_Login", rv, CKR_OK) &&
+	       step(w, "C_FindObjectsInit", w->f->C_FindObjectsInit(s, &t, 1), CKR_OK) &&
+	       step(w, "C_FindObjects", w->f->C_FindObjects(s, k, 1, &n), CKR_OK) &&
+	       step(w, "C_FindObjectsFinal", w->f->C_FindObjectsFinal(s), CKR_OK) &&
+	       step(w, "private key count", n, 1);
+}
+
+static bool sign_round(struct worker *w, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, int i)
+{
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	uint8_t sig[512], hash[32], data[48];   /* room for any slot and round */
+	CK_ULONG n = sizeof(sig);
+	size_t hl;
+
+	memset(data, 0, sizeof(data));
+	snprintf((char *)data, sizeof(data), "slot%lu-%d", w->slot, i);
+	return step(w, "C_SignInit", w->f->C_SignInit(s, &m, k), CKR_OK) &&
+	       step(w, "C_Sign", w->f->C_Sign(s, data, sizeof(data), sig, &n), CKR_OK) &&
+	       step(w, "carta_digest", carta_digest(CARTA_HASH_SHA256, data, sizeof(data), hash,
+	                                            sizeof(hash), &hl) == CARTA_OK, true) &&
+	       step(w, "signature check",
+	            carta_rsa_verify_pkcs1(w->cert.p, w->cert.len, true, CARTA_HASH_SHA256, hash,
+	                                   hl, sig, n) == CARTA_OK, true);
+}
 
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t = { CKA_CLASS, &cls, sizeof(cls) };
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE k;
-	uint8_t sig[512], hash[32], data[16];
-	size_t hl;
-	CK_ULONG n;
-	CK_RV rv;
 	int i;
 
-	if (w->f->C_OpenSession(w->slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
+	if (!step(w, "C_OpenSession",
+	          w->f->C_OpenSession(w->slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK))
 		return NULL;
-	if (w->f->C_FindObjectsInit(s, &t, 1) != CKR_OK ||
-	    w->f->C_FindObjects(s, &k, 1, &n) != CKR_OK || n != 1 ||
-	    w->f->C_FindObjectsFinal(s) != CKR_OK)
-		return NULL;
-	rv = w->f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"12345678", 8);
-	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-		return NULL;
-	for (i = 0; i < ROUNDS; i++) {
-		snprintf((char *)data, sizeof(data), "slot%lu-%d", w->slot, i);
-		n = sizeof(sig);
-		if (w->f->C_SignInit(s, &m, k) != CKR_OK ||
-		    w->f->C_Sign(s, data, sizeof(data), sig, &n) != CKR_OK)
-			return NULL;
-		if (carta_digest(CARTA_HASH_SHA256, data, sizeof(data), hash, sizeof(hash), &hl) !=
-		    CARTA_OK)
-			return NULL;
-		if (carta_rsa_verify_pkcs1(w->cert.p, w->cert.len, true, CARTA_HASH_SHA256, hash, hl,
-		                           sig, n) != CARTA_OK)
-			return NULL;
-		w->ok++;
-	}
-	w->f->C_CloseSession(s);
+	if (find_key(w, s, &k))
+		for (i = 0; i < ROUNDS && sign_round(w, s, k, i); i++)
+			w->ok++;
+	if (!w->failed)
+		step(w, "C_CloseSession", w->f->C_CloseSession(s), CKR_OK);
 	return NULL;
 }
 
 static void test_four_threads_two_cards(void **state)
 {
 	CK_C_INITIALIZE_ARGS a;
-	struct worker w[4];
-	pthread_t th[4];
+	struct worker w[THREADS];
+	pthread_t th[THREADS];
+	bool started[THREADS];
+	int i, created = 0, joined = 0;
 	struct h h;
-	int i;
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
@@ -73,18 +103,31 @@ static void test_four_threads_two_cards(void **state)
 	assert_int_equal(h.f->C_Initialize(&a), CKR_OK);
 	h_card(&h, 0, "st");
 	h_card(&h, 1, "idemia");
-	for (i = 0; i < 4; i++) {
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < THREADS; i++) {
 		w[i].f = h.f;
 		w[i].slot = (CK_SLOT_ID)(i % 2);
 		w[i].cert = vcard_holder_cert(h.v[i % 2]);
-		w[i].ok = 0;
-		assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+		started[i] = pthread_create(&th[i], NULL, work, &w[i]) == 0;
+		created += started[i];
 	}
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(pthread_join(th[i], NULL), 0);
+	for (i = 0; i < THREADS; i++)
+		if (started[i] && pthread_join(th[i], NULL) != 0)
+			started[i] = false;
+	for (i = 0; i < THREADS; i++)
+		if (w[i].failed)
+			print_error("thread %d (slot %lu): %s returned 0x%lx after %d rounds\n", i,
+			            w[i].slot, w[i].failed, w[i].rv, w[i].ok);
+	for (i = 0; i < THREADS; i++)
+		joined += started[i];
+	if (joined == created)   /* no thread left that could touch the module */
+		h_done(&h);
+	assert_int_equal(created, THREADS);
+	assert_int_equal(joined, THREADS);
+	for (i = 0; i < THREADS; i++) {
+		assert_null(w[i].failed);
 		assert_int_equal(w[i].ok, ROUNDS);
 	}
-	h_done(&h);
 }
 
 int main(void)
