@@ -125,7 +125,9 @@ struct carta_transport *carta_card_transport(struct carta_card *c);
  * NULL. For carta-tool info and the ATR coverage test. */
 const char *carta_atr_driver(const uint8_t *atr, size_t n);
 
-/* Tries left without spending one, where the card allows it. */
+/* Tries left without spending one, where the card allows it. A status read
+ * less than a second ago is reused unless a PIN operation, a logout or a
+ * reset came in between (clients ask for token info in bursts). */
 enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
 
 /* One VERIFY (never retried). On CARTA_E_PIN_INCORRECT *tries_left is set
@@ -154,6 +156,10 @@ enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const ui
 
 /* Re-read what login makes readable (CIE certificate). No-op for CNS. */
 enum carta_err carta_card_refresh(struct carta_card *c);
+
+/* Ask the reader (no APDU) whether someone reset the card; if so the flag
+ * below is set and the driver re-established its state. */
+enum carta_err carta_card_check_reset(struct carta_card *c);
 
 /* Has the card been reset by someone else since the last call? The security
  * state is then gone (PIN no longer verified); clears the flag. */

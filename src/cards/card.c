@@ -124,6 +124,7 @@ enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **ou
 	if (!c)
 		goto out;
 	c->t = t;
+	c->pin_cache_ttl_ms = CARTA_PIN_CACHE_MS;
 	rv = carta_card_begin(c);
 	if (rv != CARTA_OK)
 		goto out;

@@ -25,6 +25,11 @@ struct carta_card {
 	const struct carta_atr_row *atr_row;   /* the row that matched, or NULL (probe only) */
 	void *priv;                            /* driver state */
 	bool reset_seen;
+	/* PIN status as last read, reused for pin_cache_ttl_ms (card_ops.c) */
+	unsigned pin_cache_ttl_ms;
+	struct carta_pin_status pin_cache[CARTA_MAX_PINS];
+	long long pin_cache_ms[CARTA_MAX_PINS];
+	bool pin_cache_ok[CARTA_MAX_PINS];
 };
 
 struct carta_card_driver {
@@ -55,6 +60,8 @@ struct carta_card_driver {
 	enum carta_err (*refresh)(struct carta_card *c);
 	void (*release)(struct carta_card *c);  /* free c->priv */
 };
+
+#define CARTA_PIN_CACHE_MS 1000u
 
 /* The registry, in src/cards/registry.c. */
 extern const struct carta_card_driver *const carta_card_drivers[];

@@ -2,8 +2,22 @@
 /* The card operations of include/carta/card.h: arguments checked (PIN rules
  * before anything is sent), then the driver op inside a transaction. */
 #include <string.h>
+#include <time.h>
 
 #include "cards/card.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pin_cache_drop(struct carta_card *c)
+{
+	memset(c->pin_cache_ok, 0, sizeof(c->pin_cache_ok));
+}
 
 enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT,
                OP_REFRESH };
@@ -54,8 +68,12 @@ static enum carta_err call(struct carta_card *c, const struct op *o)
  * an op that needs it fails with CARTA_E_SECURITY_STATUS from the card). */
 static enum carta_err run(struct carta_card *c, const struct op *o)
 {
+	bool was_reset = c->reset_seen;
 	enum carta_err rv;
 
+	/* anything but a status read or a signature may change the PIN state */
+	if (o->kind != OP_STATUS && o->kind != OP_SIGN)
+		pin_cache_drop(c);
 	rv = carta_card_begin(c);
 	if (rv != CARTA_OK)
 		return rv;
@@ -67,6 +85,8 @@ static enum carta_err run(struct carta_card *c, const struct op *o)
 			rv = call(c, o);
 	}
 	carta_card_end(c);
+	if (c->reset_seen && !was_reset)
+		pin_cache_drop(c);
 	return rv;
 }
 
@@ -91,9 +111,39 @@ enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct ca
 {
 	struct op o = { .kind = OP_STATUS, .idx = pin, .st = st };
 
+	long long t = now_ms();
+	enum carta_err rv;
+
 	if (!usable(c) || !st || pin >= c->desc.n_pins)
 		return CARTA_E_ARGS;
-	return run(c, &o);
+	if (c->pin_cache_ok[pin] && t - c->pin_cache_ms[pin] < (long long)c->pin_cache_ttl_ms &&
+	    t >= c->pin_cache_ms[pin]) {
+		*st = c->pin_cache[pin];
+		return CARTA_OK;
+	}
+	rv = run(c, &o);
+	if (rv == CARTA_OK) {
+		c->pin_cache[pin] = *st;
+		c->pin_cache_ms[pin] = t;
+		c->pin_cache_ok[pin] = true;
+	}
+	return rv;
+}
+
+enum carta_err carta_card_check_reset(struct carta_card *c)
+{
+	bool was_reset;
+	enum carta_err rv;
+
+	if (!usable(c))
+		return CARTA_E_ARGS;
+	was_reset = c->reset_seen;
+	rv = carta_card_begin(c);
+	if (rv == CARTA_OK)
+		carta_card_end(c);
+	if (c->reset_seen && !was_reset)
+		pin_cache_drop(c);
+	return rv;
 }
 
 enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t *value,

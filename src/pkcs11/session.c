@@ -182,15 +182,15 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 	return rv;
 }
 
-/* Logged in: ask the card, so that a reset by another process is noticed
- * and the state reported is the card's (carta_card_take_reset). */
+/* Logged in: ask the reader (a transaction, no APDU) so that a reset by
+ * another process is noticed and the state reported is the card's
+ * (carta_card_take_reset). NSS calls this often. */
 static CK_STATE state_locked(struct carta_p11_slot *s, const struct carta_p11_session *ss)
 {
-	struct carta_pin_status st;
 	bool rw = ss->flags & CKF_RW_SESSION;
 
-	if (s->login != CARTA_P11_LOGIN_NONE && s->tok.user_pin >= 0)
-		(void)carta_card_pin_status(s->tok.card, (size_t)s->tok.user_pin, &st);
+	if (s->login != CARTA_P11_LOGIN_NONE)
+		(void)carta_card_check_reset(s->tok.card);
 	carta_p11_check_reset_locked(s);
 	if (s->login == CARTA_P11_LOGIN_SO)
 		return CKS_RW_SO_FUNCTIONS;

@@ -5,6 +5,7 @@
 #include "test_cards_script.h"
 
 #include "carta/card.h"
+#include "cards/card.h"   /* pin_cache_ttl_ms */
 #include "crypto/tools/tools.h"
 
 #define ATR_ST21 "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 16 17 01 11 01 43 4E 53 11 31 80 8D"
@@ -317,6 +318,34 @@ static struct carta_card *open_st10(struct script **sp)
 	return open_ok(s);
 }
 
+/* Status reads in a burst (clients ask for token info twice in a row) cost
+ * one APDU; a PIN operation in between makes the next read go to the card. */
+static void test_pin_status_cache(void **state)
+{
+	struct script *s;
+	struct carta_card *c = open_st10(&s);
+	struct carta_pin_status st;
+	int tries = 0;
+
+	(void)state;
+	assert_int_equal(c->pin_cache_ttl_ms, CARTA_PIN_CACHE_MS);
+	script_add(s, "00200090", "63C3");
+	assert_int_equal(carta_card_pin_status(c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, 3);
+	/* no script entry: a second read must not reach the card */
+	assert_int_equal(carta_card_pin_status(c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, 3);
+	script_add(s, "0020009008" "3131313131FFFFFF", "63C2");
+	assert_int_equal(carta_card_verify(c, 0, (const uint8_t *)"11111", 5, &tries),
+	                 CARTA_E_PIN_INCORRECT);
+	script_add(s, "00200090", "63C2");
+	assert_int_equal(carta_card_pin_status(c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, 2);
+	script_done(s);
+	carta_card_close(c);
+	script_free(s);
+}
+
 static void test_pin_encodings(void **state)
 {
 	struct script *s;
@@ -325,6 +354,7 @@ static void test_pin_encodings(void **state)
 	int tries = 0;
 
 	(void)state;
+	c->pin_cache_ttl_ms = 0;   /* every status read goes to the card here */
 	/* ST 1.0 card: flag 80 too; CHANGE old8||new8, RESET RETRY COUNTER
 	 * P2 = PIN reference, PUK8||new8 (cns.md 1.6) */
 	script_add(s, "0024009010" "3132333435FFFFFF" "3837363534333231", "9000");
@@ -561,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_athena_1024_short),
 		cmocka_unit_test(test_2048_chained),
 		cmocka_unit_test(test_pin_encodings),
+		cmocka_unit_test(test_pin_status_cache),
 		cmocka_unit_test(test_pin_len_sends_nothing),
 		cmocka_unit_test(test_wrong_and_blocked),
 		cmocka_unit_test(test_removed_mid_operation),
