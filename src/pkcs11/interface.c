@@ -117,7 +117,10 @@ static bool iface_matches(const struct carta_p11_interface *f, const CK_UTF8CHAR
 
 	if (name && strcmp((const char *)name, (const char *)f->pInterfaceName) != 0)
 		return false;
-	if (version && (version->major != v->major || version->minor != v->minor))
+	/* A 2.x request is served by the 2.40 list: CK_FUNCTION_LIST has the
+	 * same layout in every 2.x version, so a 2.20 caller can use it. */
+	if (version && (version->major != v->major ||
+	                (v->major == 2 ? version->minor > v->minor : version->minor != v->minor)))
 		return false;
 	return (f->flags & flags) == flags;
 }

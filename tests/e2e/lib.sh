@@ -113,6 +113,9 @@ e2e_stop_card() {
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	E2E_CARD_PID[$1]=
+	# pcscd notices the closed socket at its next poll: a card started in the
+	# same slot right away would otherwise race with the removal
+	e2e_wait e2e_card_absent "$1" || e2e_log "slot $1 still shows a card"
 }
 
 # Removal = carta-vcard closes its vpcd socket (SIGUSR1); reinsertion = it

@@ -35,6 +35,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ( cd "$work" && apt-get source -qq opensc >&2 )
 osc=$(find "$work" -maxdepth 1 -type d -name 'opensc-*' | head -n1)
+# p11test 0.23's interface_test hard-codes OpenSC's own 2.x list version (2.20);
+# a module that offers a 2.40 list is just as valid, so accept any 2.x >= 2.20
+# (later OpenSC releases dropped that exact check).
+sed -i 's/assert_int_equal(((CK_VERSION \*)\(interfaces\[1\]\.\|interface->\)pFunctionList)->minor, 20);/assert_true(((CK_VERSION *)\1pFunctionList)->minor >= 20);/' \
+	"$osc/src/tests/p11test/p11test_case_interface.c"
+[ "$(grep -c 'minor >= 20' "$osc/src/tests/p11test/p11test_case_interface.c")" = 2 ] ||
+	{ echo "p11test.sh: could not adapt interface_test" >&2; exit 1; }
 ( cd "$osc" && autoreconf -fi >/dev/null 2>&1 &&
   ./configure -q --disable-doc --disable-man --disable-zlib --disable-readline --disable-notify \
 	--enable-cmocka >/dev/null &&
