@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_TOOL_DOCTOR_H
+#define CARTA_TOOL_DOCTOR_H
+
+#include "tool.h"
+
+/* One finding: a stable keyword (tests and scripts match it; never
+ * translated), what is wrong, and what to do. */
+struct doctor {
+	const struct tool *t;
+	struct jw w;
+	int problems;
+};
+
+void doctor_finding(struct doctor *d, const char *id, const char *msg, const char *fix);
+void doctor_ok(struct doctor *d, const char *msg);
+/* doctor_env.c: browsers' NSS databases and the p11-kit module file. */
+void doctor_browsers(struct doctor *d);
+void doctor_p11kit(struct doctor *d);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* carta-tool list: every reader, and for each card its family, the driver
+ * that claims it and its serial. */
+#include <string.h>
+
+#include "tool.h"
+
+struct row {
+	char atr[3 * 33 + 1];
+	enum carta_err rv;              /* of opening the card */
+	struct carta_card_desc d;       /* family, driver, serial only */
+};
+
+static void probe(struct carta_readers *rs, const struct carta_reader_state *st, struct row *r)
+{
+	struct carta_transport *tr = NULL;
+	struct carta_card *c = NULL;
+
+	memset(r, 0, sizeof(*r));
+	tool_hex(st->atr, st->atr_len, r->atr, sizeof(r->atr));
+	r->rv = st->present ? CARTA_OK : CARTA_E_NO_CARD;
+	if (r->rv == CARTA_OK)
+		r->rv = rs->ops->connect(rs, st->name, &tr);
+	if (r->rv == CARTA_OK)
+		r->rv = carta_card_open(tr, &c);
+	if (r->rv != CARTA_OK)
+		return;
+	const struct carta_card_desc *d = carta_card_get_desc(c);
+	memcpy(r->d.family, d->family, sizeof(r->d.family));
+	memcpy(r->d.driver, d->driver, sizeof(r->d.driver));
+	memcpy(r->d.serial, d->serial, sizeof(r->d.serial));
+	carta_card_close(c);
+}
+
+static void text(size_t i, const struct carta_reader_state *st, const struct row *r)
+{
+	printf("%zu  %s\n", i, st->name);
+	if (r->rv == CARTA_E_NO_CARD) {
+		printf("   %s\n", _("no card"));
+		return;
+	}
+	if (r->rv == CARTA_OK) {
+		printf("   %-10s %s\n", _("card:"), r->d.family);
+		printf("   %-10s %s\n", _("driver:"), r->d.driver);
+		printf("   %-10s %s\n", _("serial:"), r->d.serial);
+	} else {
+		printf("   %-10s %s\n", _("card:"), tool_err_text(r->rv));
+	}
+	printf("   %-10s %s\n", "ATR:", r->atr);
+}
+
+static void json(struct jw *w, size_t i, const struct carta_reader_state *st, const struct row *r)
+{
+	jw_obj(w, NULL);
+	jw_int(w, "index", (long)i);
+	jw_str(w, "name", st->name);
+	jw_bool(w, "card_present", st->present);
+	if (st->present) {
+		jw_str(w, "atr", r->atr);
+		jw_bool(w, "recognised", r->rv == CARTA_OK);
+		if (r->rv == CARTA_OK) {
+			jw_str(w, "family", r->d.family);
+			jw_str(w, "driver", r->d.driver);
+			jw_str(w, "serial", r->d.serial);
+		} else {
+			jw_str(w, "error", carta_err_str(r->rv));
+		}
+	}
+	jw_end_obj(w);
+}
+
+int cmd_list(struct tool *t)
+{
+	struct carta_reader_state st[CARTA_MAX_READERS];
+	struct carta_readers *rs = NULL;
+	struct row r;
+	struct jw w;
+	size_t n = 0;
+	int rc = tool_readers(&rs, st, &n), pick = -1;
+
+	if (rc != TOOL_EX_OK)
+		return rc;
+	if (t->reader && (pick = tool_pick_reader(t, st, n)) < 0) {
+		tool_error(_("no reader matches \"%s\""), t->reader);
+		rc = TOOL_EX_NO_CARD;
+		goto out;
+	}
+	jw_init(&w, stdout);
+	if (t->json) {
+		jw_obj(&w, NULL);
+		jw_arr(&w, "readers");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (pick >= 0 && (size_t)pick != i)
+			continue;
+		probe(rs, &st[i], &r);
+		if (t->json)
+			json(&w, i, &st[i], &r);
+		else
+			text(i, &st[i], &r);
+	}
+	if (t->json) {
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+		jw_done(&w);
+	} else if (n == 0) {
+		printf("%s\n", tool_err_text(CARTA_E_NO_READER));
+	}
+	if (n == 0)
+		rc = TOOL_EX_NO_CARD;
+out:
+	rs->ops->close(rs);
+	return rc;
+}
