@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "crypto/crypto.h"
+#include "crypto/ossl.h"
 #include "crypto/secret.h"
 
 struct carta_digest_ctx {
@@ -14,7 +16,7 @@ struct carta_digest_ctx {
 	enum carta_hash h;
 };
 
-static const EVP_MD *md_of(enum carta_hash h)
+const EVP_MD *carta_ossl_md(enum carta_hash h)
 {
 	switch (h) {
 	case CARTA_HASH_SHA1:
@@ -31,6 +33,23 @@ static const EVP_MD *md_of(enum carta_hash h)
 		break;
 	}
 	return NULL;
+}
+
+EVP_PKEY *carta_ossl_pubkey(const uint8_t *der, size_t n, bool is_cert)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *pk = NULL;
+	X509 *x;
+
+	if (der == NULL || n == 0 || n > CARTA_BUF_MAX)
+		return NULL;
+	if (!is_cert)
+		return d2i_PUBKEY(NULL, &p, (long)n);
+	x = d2i_X509(NULL, &p, (long)n);
+	if (x != NULL)
+		pk = X509_get_pubkey(x);
+	X509_free(x);
+	return pk;
 }
 
 size_t carta_hash_len(enum carta_hash h)
@@ -72,7 +91,7 @@ out:
 
 enum carta_err carta_digest_new(enum carta_hash h, struct carta_digest_ctx **out)
 {
-	const EVP_MD *md = md_of(h);
+	const EVP_MD *md = carta_ossl_md(h);
 	struct carta_digest_ctx *c = NULL;
 	enum carta_err rv = CARTA_OK;
 

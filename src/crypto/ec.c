@@ -6,21 +6,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto.h"
-
-static EVP_PKEY *load_pub(const uint8_t *der, size_t n, bool is_cert)
-{
-	const unsigned char *p = der;
-	EVP_PKEY *pk = NULL;
-	X509 *x;
-
-	if (!is_cert)
-		return d2i_PUBKEY(NULL, &p, (long)n);
-	x = d2i_X509(NULL, &p, (long)n);
-	if (x != NULL)
-		pk = X509_get_pubkey(x);
-	X509_free(x);
-	return pk;
-}
+#include "crypto/ossl.h"
 
 /* r||s (two halves of equal length) -> DER ECDSA-Sig-Value, appended to out. */
 static enum carta_err rs_to_der(const uint8_t *sig, size_t siglen, struct carta_buf *out)
@@ -63,7 +49,7 @@ enum carta_err carta_ecdsa_verify(const uint8_t *spki_or_cert, size_t n, bool is
 		return CARTA_E_ARGS;
 	if (n > CARTA_BUF_MAX || siglen > 264 || hlen > CARTA_HASH_MAX_LEN)
 		return CARTA_E_RANGE;
-	pk = load_pub(spki_or_cert, n, is_cert);
+	pk = carta_ossl_pubkey(spki_or_cert, n, is_cert);
 	if (pk == NULL || !EVP_PKEY_is_a(pk, "EC")) {
 		rv = CARTA_E_PARSE;
 		goto out;

@@ -14,9 +14,8 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto.h"
+#include "crypto/ossl.h"
 #include "crypto/secret.h"
-
-static const EVP_MD *md_of(enum carta_hash h);
 
 enum carta_err carta_pkcs1_type1_pad(const uint8_t *in, size_t n, size_t k, uint8_t *out)
 {
@@ -74,7 +73,7 @@ enum carta_err carta_pss_encode(enum carta_hash h, enum carta_hash mgf_hash, siz
                                 const uint8_t *mhash, size_t hlen, size_t mod_bits,
                                 uint8_t *out, size_t outcap)
 {
-	const EVP_MD *md = md_of(h), *mgf = md_of(mgf_hash);
+	const EVP_MD *md = carta_ossl_md(h), *mgf = carta_ossl_md(mgf_hash);
 	size_t k, em_len, need = 0;
 	RSA *r = NULL;
 	enum carta_err rv = CARTA_E_CRYPTO;
@@ -105,41 +104,6 @@ out:
 	return rv;
 }
 
-static const EVP_MD *md_of(enum carta_hash h)
-{
-	switch (h) {
-	case CARTA_HASH_SHA1:
-		return EVP_sha1();
-	case CARTA_HASH_SHA224:
-		return EVP_sha224();
-	case CARTA_HASH_SHA256:
-		return EVP_sha256();
-	case CARTA_HASH_SHA384:
-		return EVP_sha384();
-	case CARTA_HASH_SHA512:
-		return EVP_sha512();
-	case CARTA_HASH_NONE:
-		break;
-	}
-	return NULL;
-}
-
-static EVP_PKEY *load_key(const uint8_t *der, size_t n, bool is_cert)
-{
-	const unsigned char *p = der;
-	EVP_PKEY *pk = NULL;
-
-	if (is_cert) {
-		X509 *x = d2i_X509(NULL, &p, (long)n);
-		if (x != NULL)
-			pk = X509_get_pubkey(x);
-		X509_free(x);
-	} else {
-		pk = d2i_PUBKEY(NULL, &p, (long)n);
-	}
-	return pk;
-}
-
 /* One EVP_PKEY_verify with the given padding; true on a valid signature. */
 static bool verify_with(EVP_PKEY *pk, int pad, const EVP_MD *md, const uint8_t *hash,
                         size_t hlen, const uint8_t *sig, size_t siglen)
@@ -168,7 +132,7 @@ enum carta_err carta_rsa_verify_pkcs1(const uint8_t *spki_or_cert, size_t n, boo
                                       enum carta_hash h, const uint8_t *hash, size_t hlen,
                                       const uint8_t *sig, size_t siglen)
 {
-	const EVP_MD *md = md_of(h);
+	const EVP_MD *md = carta_ossl_md(h);
 	EVP_PKEY *pk = NULL;
 	enum carta_err rv = CARTA_E_CRYPTO;
 
@@ -177,7 +141,7 @@ enum carta_err carta_rsa_verify_pkcs1(const uint8_t *spki_or_cert, size_t n, boo
 		return CARTA_E_ARGS;
 	if (n > CARTA_BUF_MAX)
 		return CARTA_E_RANGE;
-	pk = load_key(spki_or_cert, n, is_cert);
+	pk = carta_ossl_pubkey(spki_or_cert, n, is_cert);
 	if (pk == NULL || !EVP_PKEY_is_a(pk, "RSA")) {
 		rv = CARTA_E_PARSE;
 		goto out;
