@@ -74,21 +74,23 @@ static void test_label_names_holder(void **state)
 	struct ctx *c = *state;
 	CK_OBJECT_HANDLE o[16];
 	CK_TOKEN_INFO ti;
-	CK_ULONG n, i, len;
+	CK_ULONG n, i, len, llen;
 	uint8_t *lab, *val;
 	char surname[64] = "";
 
 	n = h_find(&c->h, c->s, CKO_DATA, o, 16);
 	assert_true(n >= 1);
 	for (i = 0; i < n; i++) {
-		lab = h_attr(&c->h, c->s, o[i], CKA_LABEL, &len);
+		lab = h_attr(&c->h, c->s, o[i], CKA_LABEL, &llen);
 		val = h_attr(&c->h, c->s, o[i], CKA_VALUE, &len);
-		if (len < sizeof(surname) && memcmp(lab, "surname", 7) == 0) {
+		if (llen == 7 && memcmp(lab, "surname", 7) == 0 && len < sizeof(surname)) {
 			memcpy(surname, val, len);
 			surname[len] = '\0';
 		}
-		if (memcmp(lab, "card_serial", 11) == 0)
-			assert_memory_equal(val, vcard_card_id(c->v), strlen(vcard_card_id(c->v)));
+		if (llen == 11 && memcmp(lab, "card_serial", 11) == 0) {
+			assert_int_equal(len, strlen(vcard_card_id(c->v)));
+			assert_memory_equal(val, vcard_card_id(c->v), len);
+		}
 		free(lab);
 		free(val);
 	}
