@@ -75,6 +75,10 @@ struct carta_pin {
 	int max_tries;            /* card's limit, for display; -1 unknown */
 	int unblocked_by;         /* index of the PUK for a user PIN, else -1 */
 	bool digits_only;
+	/* A reader's PIN pad may collect this PIN: the card takes a plain VERIFY
+	 * the pad can build from a template (CNS). False when the command must
+	 * travel under secure messaging, which no pad can build (CIE). */
+	bool pinpad_ok;
 };
 
 /* Holder data, from EF_Dati_personali (CNS) or the certificate (CIE). Empty
@@ -130,15 +134,36 @@ const char *carta_atr_driver(const uint8_t *atr, size_t n);
  * reset came in between (clients ask for token info in bursts). */
 enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
 
+/* PIN pad. A PIN given as value NULL with length 0 is collected by the
+ * reader's PIN pad (PC/SC part 10 FEATURE_VERIFY_PIN_DIRECT for a VERIFY,
+ * FEATURE_MODIFY_PIN_DIRECT for a change or an unblock): it never passes
+ * through the host. Allowed only when the transport advertises the feature
+ * (CARTA_TF_PINPAD_VERIFY / _MODIFY) and CARTA_PINPAD=0 is not set in the
+ * environment (a reader that wrongly advertises a pad breaks logins,
+ * cns.md 4 item 1): else CARTA_E_ARGS. CARTA_E_NOT_SUPPORTED when the card
+ * cannot take a pad-built command (struct carta_pin.pinpad_ok false: CIE).
+ * The user cancelling on the pad gives CARTA_E_CANCELLED, the pad's timeout
+ * CARTA_E_TIMEOUT. A PIN given by value always goes the normal way, pad or
+ * not. */
+/* May PIN `pin` of this card be collected by the reader's pad (VERIFY)? The
+ * front end sets CKF_PROTECTED_AUTHENTICATION_PATH from this. */
+bool carta_card_pinpad(const struct carta_card *c, size_t pin);
+
 /* One VERIFY (never retried). On CARTA_E_PIN_INCORRECT *tries_left is set
  * (-1 if unknown). CARTA_E_PIN_LEN if the length breaks the PIN's rules:
- * nothing is sent then. */
+ * nothing is sent then. value NULL, n 0: the PIN pad collects it (above). */
 enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t *value,
                                  size_t n, int *tries_left);
+/* Change. Both values NULL with length 0: the PIN pad collects the old PIN,
+ * the new one and its confirmation (a mismatch of the two new entries gives
+ * CARTA_E_PIN_INCORRECT with *tries_left -1: no try was spent). Only one of
+ * them NULL: CARTA_E_ARGS. */
 enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t *oldv,
                                  size_t oldn, const uint8_t *newv, size_t newn, int *tries_left);
 /* Unblock user PIN `pin` with its PUK and set new_pin (new_pin NULL: only reset
- * the counter, where the card allows it). *tries_left refers to the PUK. */
+ * the counter, where the card allows it). *tries_left refers to the PUK.
+ * puk NULL with length 0 and new_pin NULL with length 0: the PIN pad collects
+ * the PUK and the new PIN (twice). */
 enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_t *puk,
                                   size_t pukn, const uint8_t *new_pin, size_t newn,
                                   int *tries_left);

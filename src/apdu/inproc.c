@@ -22,6 +22,9 @@ struct slot {
 	unsigned reset_gen;    /* bumped by every reset */
 	const void *owner;     /* transport holding the transaction, or NULL */
 	unsigned depth;        /* nested begin() of the owner */
+	bool pad;              /* emulated PIN pad (carta_inproc_set_pinpad) */
+	bool pad_cancel;       /* the user presses Cancel */
+	char pad_typed[64];    /* what the user types, entries ',' separated */
 };
 
 struct carta_inproc {
@@ -53,6 +56,8 @@ static enum carta_err t_transmit(struct carta_transport *t, const uint8_t *cmd, 
 static enum carta_err t_begin(struct carta_transport *t);
 static enum carta_err t_end(struct carta_transport *t);
 static enum carta_err t_reset(struct carta_transport *t);
+static enum carta_err t_control(struct carta_transport *t, uint32_t code, const uint8_t *in,
+                                size_t n, struct carta_buf *out);
 static void t_close(struct carta_transport *t);
 
 static const struct carta_readers_ops rd_ops = {
@@ -69,6 +74,16 @@ static const struct carta_transport_ops t_ops = {
 	.end = t_end,
 	.reset = t_reset,
 	.control = NULL,
+	.close = t_close,
+};
+
+/* A reader with an emulated PIN pad. */
+static const struct carta_transport_ops t_ops_pad = {
+	.transmit = t_transmit,
+	.begin = t_begin,
+	.end = t_end,
+	.reset = t_reset,
+	.control = t_control,
 	.close = t_close,
 };
 
@@ -173,6 +188,27 @@ void carta_inproc_reset_by_other(struct carta_inproc *ip, size_t slot)
 	if (ip->slots[slot].present)
 		reset_locked(&ip->slots[slot]);
 	pthread_mutex_unlock(&ip->mu);
+}
+
+enum carta_err carta_inproc_set_pinpad(struct carta_inproc *ip, size_t slot,
+                                       const char *digits_typed)
+{
+	struct slot *s;
+	size_t n = digits_typed ? strlen(digits_typed) : 0;
+
+	if (!ip || slot >= ip->n || n >= sizeof(ip->slots[0].pad_typed))
+		return CARTA_E_ARGS;
+	if (digits_typed && strspn(digits_typed, "0123456789,") != n)
+		return CARTA_E_ARGS;   /* a PIN pad has digits only */
+	pthread_mutex_lock(&ip->mu);
+	s = &ip->slots[slot];
+	s->pad = true;
+	s->pad_cancel = !digits_typed;
+	memset(s->pad_typed, 0, sizeof(s->pad_typed));
+	if (digits_typed)
+		memcpy(s->pad_typed, digits_typed, n);
+	pthread_mutex_unlock(&ip->mu);
+	return CARTA_OK;
 }
 
 void carta_inproc_free(struct carta_inproc *ip)
@@ -293,7 +329,12 @@ static enum carta_err rd_connect(struct carta_readers *rs, const char *name,
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		goto out;
-	t->base.ops = &t_ops;
+	t->base.ops = s->pad ? &t_ops_pad : &t_ops;
+	if (s->pad) {
+		t->base.flags |= CARTA_TF_PINPAD_VERIFY | CARTA_TF_PINPAD_MODIFY;
+		t->base.ioctl_verify = CARTA_INPROC_IOCTL_VERIFY;
+		t->base.ioctl_modify = CARTA_INPROC_IOCTL_MODIFY;
+	}
 	len = s->ops->atr(s->card, t->base.atr, sizeof(t->base.atr));
 	t->base.atr_len = len <= sizeof(t->base.atr) ? len : 0;
 	memcpy(t->base.reader, s->name, sizeof(t->base.reader));
@@ -427,6 +468,51 @@ static enum carta_err t_reset(struct carta_transport *tr)
 	rv = CARTA_OK;
 out:
 	pthread_mutex_unlock(&t->ip->mu);
+	return rv;
+}
+
+/* The pad's answer: its own status word, or what the card said to the
+ * APDU built from the structure (like SCardControl on a CCID pad reader). */
+static enum carta_err t_control(struct carta_transport *tr, uint32_t code, const uint8_t *in,
+                                size_t n, struct carta_buf *out)
+{
+	struct ipt *t = (struct ipt *)tr;
+	struct slot *s = &t->ip->slots[t->slot];
+	uint8_t apdu[5 + 255];
+	uint8_t swb[2];
+	size_t alen = 0;
+	uint16_t sw = 0;
+	enum carta_err rv;
+
+	if (!in || !out)
+		return CARTA_E_ARGS;
+	if (code != CARTA_INPROC_IOCTL_VERIFY && code != CARTA_INPROC_IOCTL_MODIFY)
+		return CARTA_E_NOT_SUPPORTED;
+	carta_buf_clear(out);
+	pthread_mutex_lock(&t->ip->mu);
+	wait_turn_locked(t);
+	rv = CARTA_E_CARD_REMOVED;
+	if (!alive_locked(t))
+		goto out;
+	rv = CARTA_E_CARD_RESET;
+	if (reset_pending_locked(t))
+		goto out;
+	rv = carta_inproc_pad_apdu(code == CARTA_INPROC_IOCTL_MODIFY, in, n, s->pad_typed,
+	                           s->pad_cancel, apdu, sizeof(apdu), &alen, &sw);
+	if (rv == CARTA_OK && sw != 0) {
+		swb[0] = (uint8_t)(sw >> 8);
+		swb[1] = (uint8_t)(sw & 0xffu);
+		rv = carta_buf_append(out, swb, sizeof(swb));
+	} else if (rv == CARTA_OK) {
+		rv = s->ops->apdu(s->card, apdu, alen, out);
+		if (rv != CARTA_OK) {
+			carta_buf_clear(out);
+			rv = CARTA_E_TRANSPORT;
+		}
+	}
+out:
+	pthread_mutex_unlock(&t->ip->mu);
+	explicit_bzero(apdu, sizeof(apdu));
 	return rv;
 }
 

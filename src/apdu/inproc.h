@@ -29,6 +29,33 @@ void carta_inproc_remove(struct carta_inproc *ip, size_t slot);
 /* Simulate another process resetting the card: the next transmit or begin on
  * existing transports reports CARTA_E_CARD_RESET once (after the card is reset). */
 void carta_inproc_reset_by_other(struct carta_inproc *ip, size_t slot);
+
+/* An emulated PIN pad on reader `slot` (PC/SC part 10): transports connected
+ * afterwards advertise CARTA_TF_PINPAD_VERIFY | CARTA_TF_PINPAD_MODIFY with
+ * the control codes CARTA_INPROC_IOCTL_VERIFY / _MODIFY, and their control()
+ * parses a PIN_VERIFY_STRUCTURE / PIN_MODIFY_STRUCTURE strictly, inserts
+ * the "typed" digits as ASCII where the structure says, sends the APDU to
+ * the card and returns the card's answer. digits_typed: the successive
+ * entries separated by ',' (verify: "12345678"; modify: "old,new" or
+ * "old,new,confirm", the confirmation defaulting to the new PIN); NULL =
+ * the user presses Cancel (6401), "" = nobody types (timeout, 6400). An
+ * entry outside the structure's min/max gives 6403, a confirmation that
+ * differs 6402, a malformed structure 6B80 (nothing reaches the card).
+ * May be called again to change what is typed next. */
+/* SCARD_CTL_CODE(0x330000 + FEATURE_x_PIN_DIRECT), the codes libccid uses */
+#define CARTA_INPROC_IOCTL_VERIFY 0x42330006u
+#define CARTA_INPROC_IOCTL_MODIFY 0x42330007u
+enum carta_err carta_inproc_set_pinpad(struct carta_inproc *ip, size_t slot,
+                                       const char *digits_typed);
 void carta_inproc_free(struct carta_inproc *ip);
+
+/* The emulated pad itself (inproc_pad.c), also for unit tests: from a
+ * PIN_VERIFY_STRUCTURE (modify false) or PIN_MODIFY_STRUCTURE and what is
+ * typed (as above; cancel = the user pressed Cancel), either the APDU to send
+ * (into apdu, *apdu_len, *pad_sw 0) or the pad's own status word (*pad_sw,
+ * nothing to send). CARTA_E_ARGS only for bad arguments. */
+enum carta_err carta_inproc_pad_apdu(bool modify, const uint8_t *in, size_t n,
+                                     const char *typed, bool cancel, uint8_t *apdu, size_t cap,
+                                     size_t *apdu_len, uint16_t *pad_sw);
 
 #endif

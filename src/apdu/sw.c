@@ -86,3 +86,21 @@ const char *carta_sw_str(uint16_t sw)
 
 	return r ? r->text : "unknown status word";
 }
+
+enum carta_err carta_sw_pinpad_to_err(uint16_t sw)
+{
+	switch (sw) {
+	case 0x6400:
+		return CARTA_E_TIMEOUT;
+	case 0x6401:
+		return CARTA_E_CANCELLED;
+	case 0x6402:   /* new PIN and its confirmation differ: no try spent */
+		return CARTA_E_PIN_INCORRECT;
+	case 0x6403:
+		return CARTA_E_PIN_LEN;
+	case 0x6b80:
+		return CARTA_E_NOT_SUPPORTED;
+	default:
+		return carta_sw_to_err(sw);
+	}
+}

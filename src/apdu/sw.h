@@ -10,6 +10,12 @@
  * 9000 and 61xx -> CARTA_OK; 6282 -> CARTA_E_EOF; 63Cx/6300 -> PIN_INCORRECT... */
 enum carta_err carta_sw_to_err(uint16_t sw);
 
+/* The answer of a PC/SC part 10 PIN pad to VERIFY/MODIFY_PIN_DIRECT: the
+ * reader's own 64xx codes (6400 timeout, 6401 cancelled, 6402 new PINs differ,
+ * 6403 PIN length out of range) and 6B80 (structure refused); anything else
+ * is the card's answer (carta_sw_to_err). PC/SC part 10 v2.02.09 2.5.2. */
+enum carta_err carta_sw_pinpad_to_err(uint16_t sw);
+
 /* Tries left from 63Cx (0..15); -1 for any other SW. */
 int carta_sw_tries(uint16_t sw);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The card operations of include/carta/card.h: arguments checked (PIN rules
  * before anything is sent), then the driver op inside a transaction. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,8 +93,8 @@ static enum carta_err run(struct carta_card *c, const struct op *o)
 
 static enum carta_err check_pin(const struct carta_pin *p, const uint8_t *v, size_t n)
 {
-	if (!v && n)
-		return CARTA_E_ARGS;
+	if (!v)
+		return CARTA_E_ARGS;   /* NULL with length 0 is the pad's: see check_pad */
 	if (n < p->min_len || n > p->max_len)
 		return CARTA_E_PIN_LEN;
 	for (size_t i = 0; p->digits_only && i < n; i++)
@@ -105,6 +106,42 @@ static enum carta_err check_pin(const struct carta_pin *p, const uint8_t *v, siz
 static bool usable(const struct carta_card *c)
 {
 	return c && c->drv && c->t && c->t->ops;
+}
+
+/* NULL with length 0: the reader's PIN pad collects the value. */
+static bool from_pad(const uint8_t *v, size_t n)
+{
+	return !v && n == 0;
+}
+
+/* CARTA_PINPAD=0 turns a (wrongly) advertised PIN pad off (cns.md 4 item 1). */
+static bool pad_disabled(void)
+{
+	const char *e = secure_getenv("CARTA_PINPAD");
+
+	return e && strcmp(e, "0") == 0;
+}
+
+/* The reader has the feature (flag and control code), unless switched off:
+ * else CARTA_E_ARGS, as for any NULL PIN. The card must take a pad-built
+ * command for every PIN involved: else CARTA_E_NOT_SUPPORTED. */
+static enum carta_err check_pad(const struct carta_card *c, bool modify, const struct carta_pin *a,
+                                const struct carta_pin *b)
+{
+	unsigned need = modify ? CARTA_TF_PINPAD_MODIFY : CARTA_TF_PINPAD_VERIFY;
+	uint32_t code = modify ? c->t->ioctl_modify : c->t->ioctl_verify;
+
+	if (!(c->t->flags & need) || code == 0 || !c->t->ops->control || pad_disabled())
+		return CARTA_E_ARGS;
+	if (!a->pinpad_ok || (b && !b->pinpad_ok))
+		return CARTA_E_NOT_SUPPORTED;
+	return CARTA_OK;
+}
+
+bool carta_card_pinpad(const struct carta_card *c, size_t pin)
+{
+	return usable(c) && pin < c->desc.n_pins &&
+	       check_pad(c, false, &c->desc.pins[pin], NULL) == CARTA_OK;
 }
 
 enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
@@ -158,7 +195,10 @@ enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t
 	if (!o.tries)
 		o.tries = &dummy;
 	*o.tries = -1;
-	rv = check_pin(&c->desc.pins[pin], value, n);
+	if (from_pad(value, n))
+		rv = check_pad(c, false, &c->desc.pins[pin], NULL);
+	else
+		rv = check_pin(&c->desc.pins[pin], value, n);
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }
 
@@ -175,9 +215,14 @@ enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t
 	if (!o.tries)
 		o.tries = &dummy;
 	*o.tries = -1;
-	rv = check_pin(&c->desc.pins[pin], oldv, oldn);
-	if (rv == CARTA_OK)
-		rv = check_pin(&c->desc.pins[pin], newv, newn);
+	if (from_pad(oldv, oldn) && from_pad(newv, newn)) {
+		rv = check_pad(c, true, &c->desc.pins[pin], NULL);
+	} else {
+		/* the pad takes both or neither: one NULL is CARTA_E_ARGS */
+		rv = check_pin(&c->desc.pins[pin], oldv, oldn);
+		if (rv == CARTA_OK)
+			rv = check_pin(&c->desc.pins[pin], newv, newn);
+	}
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }
 
@@ -198,8 +243,12 @@ enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_
 	by = c->desc.pins[pin].unblocked_by;
 	if (by < 0 || (size_t)by >= c->desc.n_pins)
 		return CARTA_E_NOT_SUPPORTED;
-	rv = check_pin(&c->desc.pins[by], puk, pukn);
-	if (rv == CARTA_OK && new_pin)
+	if (from_pad(puk, pukn))
+		rv = from_pad(new_pin, newn) ?
+		     check_pad(c, true, &c->desc.pins[by], &c->desc.pins[pin]) : CARTA_E_ARGS;
+	else
+		rv = check_pin(&c->desc.pins[by], puk, pukn);
+	if (rv == CARTA_OK && puk && (new_pin || newn))
 		rv = check_pin(&c->desc.pins[pin], new_pin, newn);
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }

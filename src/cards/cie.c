@@ -125,9 +125,10 @@ static enum carta_err read_public(struct carta_card *c)
 
 static void fill_pins(struct carta_card_desc *d)
 {
-	/* cie.md 4: 8 digits each; PIN blocked after 3 tries, PUK after 10 */
-	struct carta_pin pin = { "PIN", CARTA_PIN_USER, 8, 8, 3, 1, true };
-	struct carta_pin puk = { "PUK", CARTA_PIN_PUK, 8, 8, 10, -1, true };
+	/* cie.md 4: 8 digits each; PIN blocked after 3 tries, PUK after 10.
+	 * pinpad_ok false: PIN commands go under SM, no pad can build them. */
+	struct carta_pin pin = { "PIN", CARTA_PIN_USER, 8, 8, 3, 1, true, false };
+	struct carta_pin puk = { "PUK", CARTA_PIN_PUK, 8, 8, 10, -1, true, false };
 
 	d->pins[0] = pin;
 	d->pins[1] = puk;

@@ -13,6 +13,11 @@
 #define REF_PUK 0x82u
 #define PIN_LEN 8u
 
+/* No PIN pad for the CIE: every PIN command travels under secure messaging
+ * (the DH + DAPP session keys live in the host), and a reader's pad can only
+ * insert digits into a plain APDU template. A NULL PIN is refused with
+ * CARTA_E_NOT_SUPPORTED, and cie.c leaves struct carta_pin.pinpad_ok false
+ * so that the front end never offers the protected path for a CIE. */
 bool carta_cie_pin_ok(const uint8_t *v, size_t n)
 {
 	if (!v || n != PIN_LEN)
@@ -104,6 +109,8 @@ enum carta_err carta_cie_verify(struct carta_card *c, size_t pin, const uint8_t 
 		*tries_left = -1;
 	if (pin > 1)
 		return CARTA_E_ARGS;
+	if (!v)
+		return CARTA_E_NOT_SUPPORTED;   /* no PIN pad (note before carta_cie_pin_ok) */
 	if (!carta_cie_pin_ok(v, n))
 		return CARTA_E_PIN_LEN;   /* nothing sent */
 	rv = verify_ref(c, pin == 0 ? REF_PIN : REF_PUK, v, tries_left);
@@ -127,8 +134,8 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 
 	if (tries_left)
 		*tries_left = -1;
-	if (pin != 0)
-		return CARTA_E_NOT_SUPPORTED;   /* the PUK cannot be changed (cie.md 4) */
+	if (pin != 0 || !o || !nv)
+		return CARTA_E_NOT_SUPPORTED;   /* the PUK cannot be changed (cie.md 4); no PIN pad */
 	if (!carta_cie_pin_ok(o, on) || !carta_cie_pin_ok(nv, nn))
 		return CARTA_E_PIN_LEN;
 	if (!s->pin_verified || !s->sm.active) {
@@ -165,6 +172,8 @@ enum carta_err carta_cie_unblock(struct carta_card *c, size_t pin, const uint8_t
 		*tries_left = -1;
 	if (pin != 0)
 		return CARTA_E_ARGS;
+	if (!puk)
+		return CARTA_E_NOT_SUPPORTED;   /* no PIN pad */
 	if (!carta_cie_pin_ok(puk, pn) || (nv && !carta_cie_pin_ok(nv, nn)))
 		return CARTA_E_PIN_LEN;
 	rv = verify_ref(c, REF_PUK, puk, tries_left);

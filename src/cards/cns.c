@@ -237,6 +237,7 @@ static void add_pins(struct carta_card_desc *d)
 	pin->max_tries = 3;
 	pin->unblocked_by = 1;
 	pin->digits_only = true;
+	pin->pinpad_ok = true;   /* plain VERIFY / CHANGE / RESET RETRY COUNTER */
 	snprintf(puk->label, sizeof(puk->label), "PUK");
 	puk->kind = CARTA_PIN_PUK;
 	puk->min_len = 8;
@@ -244,6 +245,7 @@ static void add_pins(struct carta_card_desc *d)
 	puk->max_tries = 3;
 	puk->unblocked_by = -1;
 	puk->digits_only = true;
+	puk->pinpad_ok = true;
 	d->n_pins = 2;
 }
 

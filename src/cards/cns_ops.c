@@ -5,6 +5,7 @@
 #include "apdu/sw.h"
 #include "cards/cns.h"
 #include "cards/iso7816.h"
+#include "cards/pinpad.h"
 #include "crypto/crypto.h"
 #include "util/log.h"
 
@@ -71,6 +72,36 @@ enum carta_err carta_cns_pin_status(struct carta_card *c, size_t pin, struct car
 	return CARTA_OK;
 }
 
+/* The reader's PIN pad builds the same APDU as carta_iso_verify /
+ * carta_iso_change / carta_iso_reset_retry from a template (cns.md 1.6):
+ * 8 ASCII digits padded with FF per block. `a` is the PIN typed first (the
+ * one verified, the old PIN, the PUK), `b` the new PIN of a modify. */
+static enum carta_err pad_cmd(struct carta_card *c, uint8_t ins, uint8_t ref,
+                              const struct carta_pin *a, const struct carta_pin *b,
+                              int *tries_left, uint16_t *sw)
+{
+	struct carta_pinpad_req r;
+	int tries = -1;
+	enum carta_err rv;
+
+	carta_pinpad_iso_req(&r, ins != 0x20, ins, ref, a, b);
+	rv = carta_pinpad_run(c->t, &r, &tries, sw);
+	if (tries_left)
+		*tries_left = tries;
+	return rv;
+}
+
+static enum carta_err verify_any(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
+                                 int *tries_left, uint16_t *sw)
+{
+	struct carta_cns *p = c->priv;
+	uint8_t ref = pin ? p->puk_ref : p->pin_ref;
+
+	if (!v)
+		return pad_cmd(c, 0x20, ref, &c->desc.pins[pin], NULL, tries_left, sw);
+	return carta_iso_verify(c->t, ref, v, n, tries_left, sw);
+}
+
 enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
                                 int *tries_left)
 {
@@ -81,9 +112,10 @@ enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t 
 	rv = enter_key_df(c);
 	if (rv != CARTA_OK)
 		return rv;
-	rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, v, n, tries_left, &sw);
+	/* with a PIN pad, a 6A88 on the flagged reference costs a second entry */
+	rv = verify_any(c, pin, v, n, tries_left, &sw);
 	if (rv != CARTA_OK && drop_flag(p, pin, sw))
-		rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, v, n, tries_left, &sw);
+		rv = verify_any(c, pin, v, n, tries_left, &sw);
 	/* a card that cannot VERIFY its PUK on its own: the front end keeps the
 	 * PUK for RESET RETRY COUNTER (C_InitPIN) */
 	if (pin && (sw == 0x6a88 || sw == 0x6a86 || sw == 0x6d00))
@@ -95,13 +127,16 @@ enum carta_err carta_cns_change(struct carta_card *c, size_t pin, const uint8_t 
                                 const uint8_t *nv, size_t nn, int *tries_left)
 {
 	struct carta_cns *p = c->priv;
+	uint16_t sw = 0;
 	enum carta_err rv;
 
 	/* the PUK cannot be changed (cns.md 3.5) */
 	if (pin != 0)
 		return CARTA_E_NOT_SUPPORTED;
 	rv = enter_key_df(c);
-	if (rv == CARTA_OK)
+	if (rv == CARTA_OK && !o)
+		rv = pad_cmd(c, 0x24, p->pin_ref, &c->desc.pins[0], NULL, tries_left, &sw);
+	else if (rv == CARTA_OK)
 		rv = carta_iso_change(c->t, p->pin_ref, o, on, nv, nn, tries_left);
 	return rv;
 }
@@ -110,13 +145,18 @@ enum carta_err carta_cns_unblock(struct carta_card *c, size_t pin, const uint8_t
                                  const uint8_t *nv, size_t nn, int *tries_left)
 {
 	struct carta_cns *p = c->priv;
+	uint16_t sw = 0;
 	enum carta_err rv;
 
-	if (pin != 0 || !nv)
+	if (pin != 0 || (!nv && puk))
 		return CARTA_E_NOT_SUPPORTED;
 	rv = enter_key_df(c);
-	/* P2 = the PIN's reference, data PUK8 || newPIN8 (cns.md 1.6) */
-	if (rv == CARTA_OK)
+	/* P2 = the PIN's reference, data PUK8 || newPIN8 (cns.md 1.6); puk
+	 * NULL: both typed on the PIN pad */
+	if (rv == CARTA_OK && !puk)
+		rv = pad_cmd(c, 0x2c, p->pin_ref, &c->desc.pins[c->desc.pins[0].unblocked_by],
+		             &c->desc.pins[0], tries_left, &sw);
+	else if (rv == CARTA_OK)
 		rv = carta_iso_reset_retry(c->t, p->pin_ref, puk, pn, nv, nn, tries_left);
 	return rv;
 }

@@ -39,7 +39,6 @@ static void token_load_locked(struct carta_p11_slot *s, struct carta_card *card,
 {
 	struct carta_p11_token *t = &s->tok;
 	const struct carta_card_desc *d;
-	struct carta_transport *tr;
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
@@ -59,8 +58,9 @@ static void token_load_locked(struct carta_p11_slot *s, struct carta_card *card,
 	if (t->user_pin >= 0 && d->pins[t->user_pin].unblocked_by >= 0 &&
 	    (size_t)d->pins[t->user_pin].unblocked_by < d->n_pins)
 		t->puk = d->pins[t->user_pin].unblocked_by;
-	tr = carta_card_transport(card);
-	t->pinpad = tr && (tr->flags & CARTA_TF_PINPAD_VERIFY);
+	/* the reader's pad (CARTA_TF_PINPAD_VERIFY) and a card whose VERIFY a
+	 * pad can build: never for the CIE (SM); CARTA_PINPAD=0 turns it off */
+	t->pinpad = t->user_pin >= 0 && carta_card_pinpad(card, (size_t)t->user_pin);
 	s->has_token = true;
 	s->login = CARTA_P11_LOGIN_NONE;
 	token_reload_locked(s);
