@@ -22,7 +22,7 @@ static void usage(FILE *f)
 	        "         [--identity DIR] [--pin P] [--puk P] [--ec] [--atr HEX] [--expired]\n"
 	        "         [--delay-ms N] [--fault-at N] [--log FILE]\n"
 	        "         [--empty-verify on|off] [--puk-verify on|off]\n"
-	        "         [--pin-tries N] [--puk-tries N]\n"
+	        "         [--pin-tries N] [--puk-tries N] [--sm-error-style 0|1]\n"
 	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
 	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
 	        "         (--ec: CNS profiles only)\n"
@@ -44,6 +44,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "log", 1, 0, 'l' }, { "out", 1, 0, 'o' }, { "name", 1, 0, 'g' },
 		{ "surname", 1, 0, 'S' }, { "cf", 1, 0, 'c' }, { "empty-verify", 1, 0, 'E' },
 		{ "puk-verify", 1, 0, 'V' }, { "pin-tries", 1, 0, 't' }, { "puk-tries", 1, 0, 'T' },
+		{ "sm-error-style", 1, 0, 'm' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -71,6 +72,8 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'V': a->cfg.puk_verify = onoff(optarg); break;
 		case 't': a->cfg.pin_tries = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'T': a->cfg.puk_tries = (unsigned)strtoul(optarg, NULL, 10); break;
+		/* CIE: errors as plain SW (0) or SM-wrapped (1); cie.md 8 E4 */
+		case 'm': a->cfg.sm_error_style = (int)strtol(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
