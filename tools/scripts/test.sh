@@ -7,6 +7,11 @@
 #   5. clang libFuzzer build: every harness runs briefly
 # Ends with one line "N passed, M failed"; exit status 0 only if nothing failed.
 set -uo pipefail
+# the end-to-end tests need private mount/net namespaces (unshare): root
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "carta: run as root or install sudo"; echo "0 passed, 1 failed"; exit 1; }
+	exec sudo -E bash "${BASH_SOURCE[0]}" "$@"
+fi
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${CARTA_TEST_OUT:-$top/build-test}
 fuzz_secs=${CARTA_FUZZ_SECONDS:-10}
