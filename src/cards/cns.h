@@ -90,4 +90,18 @@ extern const struct carta_card_driver carta_cns_classic_driver;
 extern const struct carta_card_driver carta_cns_idemia_driver;
 extern const struct carta_card_driver carta_cns_applet_driver;
 
+/* The operations every CNS family shares: a driver's table names its ATR rows,
+ * match, probe and load, and then CARTA_CNS_SHARED_OPS. */
+#define CARTA_CNS_SHARED_OPS \
+	.pin_status = carta_cns_pin_status, \
+	.verify = carta_cns_verify, \
+	.change = carta_cns_change, \
+	.unblock = carta_cns_unblock, \
+	.logout = carta_cns_logout, \
+	.sign = carta_cns_sign, \
+	.decrypt_raw = carta_cns_decrypt_raw, \
+	.reinit = carta_cns_reinit, \
+	.refresh = carta_cns_refresh, \
+	.release = carta_cns_release
+
 #endif
