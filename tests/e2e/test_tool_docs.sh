@@ -67,5 +67,24 @@ installed() {
 }
 check "cmake --install layout" installed
 
+# With the /usr prefix (what packaging uses) the module goes to p11-kit's
+# multiarch module directory and carta.module to p11-kit's own directory,
+# so p11-kit clients find it (pkg-config p11-kit-1 is the oracle).
+usr_layout() {
+	local src d want cfg got
+	src=$(sed -n 's/^carta_SOURCE_DIR:STATIC=//p' "$CARTA_BUILD/CMakeCache.txt")
+	d=$T/usr-layout
+	cmake -S "$src" -B "$d" -DCMAKE_INSTALL_PREFIX=/usr -DCARTA_BUILD_TESTS=OFF > "$d.log" 2>&1 ||
+		{ cat "$d.log"; return 1; }
+	want="module: $(pkg-config --variable=p11_module_path p11-kit-1)/carta-pkcs11.so"
+	got=$(grep '^module:' "$d/src/pkcs11/carta.module")
+	[ "$got" = "$want" ] || { echo "carta.module says '$got', want '$want'"; return 1; }
+	cfg=$(pkg-config --variable=p11_module_configs p11-kit-1)
+	grep -q "^CARTA_P11KIT_CONFIGS_DIR:PATH=$cfg\$" "$d/CMakeCache.txt" ||
+		{ echo "carta.module not installed to $cfg"; return 1; }
+	echo "$got; carta.module in $cfg"
+}
+check "with prefix /usr: multiarch module dir and p11-kit's module directory" usr_layout
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
