@@ -62,12 +62,6 @@ enum carta_err carta_pad_m2(struct carta_buf *b, size_t block)
 }
 
 /* All-ones when x != 0, else 0; no branch on x. */
-static size_t ct_nonzero_mask(size_t x)
-{
-	size_t bit = (x | ((size_t)0 - x)) >> (sizeof(size_t) * 8 - 1);
-	return (size_t)0 - bit;
-}
-
 enum carta_err carta_unpad_m2(const uint8_t *in, size_t n, size_t *datalen)
 {
 	size_t done = 0, good = 0, pos = 0;
@@ -83,12 +77,12 @@ enum carta_err carta_unpad_m2(const uint8_t *in, size_t n, size_t *datalen)
 	for (k = 0; k < 8; k++) {
 		size_t i = n - 1 - k;
 		size_t b = in[i];
-		size_t nz = ct_nonzero_mask(b);
-		size_t is80 = ~ct_nonzero_mask(b ^ 0x80u);
+		size_t nz = carta_ct_mask_nonzero(b);
+		size_t is80 = ~carta_ct_mask_nonzero(b ^ 0x80u);
 		size_t first = nz & ~done;
 
 		good |= first & is80;
-		pos = (pos & ~first) | (i & first);
+		pos = carta_ct_select(first, i, pos);
 		done |= nz;
 	}
 	if (good == 0)

@@ -109,3 +109,16 @@ enum carta_err carta_random(uint8_t *out, size_t n)
 	}
 	return CARTA_OK;
 }
+
+size_t carta_ct_mask_nonzero(size_t x)
+{
+	/* the top bit of x | -x is set exactly when x != 0 */
+	size_t bit = (x | ((size_t)0 - x)) >> (sizeof(size_t) * 8 - 1);
+
+	return (size_t)0 - bit;
+}
+
+size_t carta_ct_select(size_t mask, size_t a, size_t b)
+{
+	return (a & mask) | (b & ~mask);
+}

@@ -26,6 +26,12 @@ enum carta_err carta_secret_from(const uint8_t *p, size_t n, struct carta_secret
 void carta_secret_free(struct carta_secret *s);
 /* Constant-time equality of two byte strings of the same length n. */
 bool carta_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
+/* Constant-time building blocks (no branch, no table lookup on the values):
+ * carta_ct_mask_nonzero(x) is all-ones when x != 0, else 0;
+ * carta_ct_select(mask, a, b) is a when mask is all-ones, b when it is 0. */
+size_t carta_ct_mask_nonzero(size_t x);
+size_t carta_ct_select(size_t mask, size_t a, size_t b);
+
 /* Wipe memory that held a secret (OPENSSL_cleanse). */
 void carta_wipe(void *p, size_t n);
 

@@ -345,6 +345,14 @@ static void test_ct_and_wipe(void **state)
 	memset(b, 0, sizeof(b));
 	assert_memory_equal(a, b, 16);
 	carta_wipe(NULL, 10);
+	/* masks and selection, at the edges of size_t */
+	assert_true(carta_ct_mask_nonzero(0) == 0);
+	assert_true(carta_ct_mask_nonzero(1) == SIZE_MAX);
+	assert_true(carta_ct_mask_nonzero(SIZE_MAX) == SIZE_MAX);
+	assert_true(carta_ct_mask_nonzero((size_t)1 << (sizeof(size_t) * 8 - 1)) == SIZE_MAX);
+	assert_true(carta_ct_select(SIZE_MAX, 5, 9) == 5);
+	assert_true(carta_ct_select(0, 5, 9) == 9);
+	assert_true(carta_ct_select(carta_ct_mask_nonzero(3), 0x80, 0) == 0x80);
 }
 
 static void test_secret(void **state)
