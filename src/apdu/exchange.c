@@ -51,7 +51,7 @@ static enum carta_err wire(struct tx *x, const struct carta_apdu *a, bool extend
 	x->wire_calls++;
 	carta_log_apdu_cmd(x->cmd.p, x->cmd.len, x->sensitive);
 	carta_buf_clear(&x->resp);
-	rv = t->ops->transmit(t, x->cmd.p, x->cmd.len, &x->resp);
+	rv = carta_transport_transmit(t, x->cmd.p, x->cmd.len, &x->resp);
 	t->n_apdu++;
 	t->n_sent += x->cmd.len;
 	if (rv != CARTA_OK) {
@@ -192,7 +192,7 @@ enum carta_err carta_transmit_ex(struct carta_transport *t, const struct carta_a
 	uint8_t head[2];
 	enum carta_err rv = CARTA_E_ARGS;
 
-	if (!t || !t->ops || !t->ops->transmit || !a || !r || (a->lc && !a->data))
+	if (!t || !a || !r || (a->lc && !a->data))
 		goto out;
 	carta_buf_clear(&r->data);
 	r->sw = 0;

@@ -39,6 +39,16 @@ struct carta_readers {
 	const struct carta_readers_ops *ops;
 };
 
+/* The function API over the ops table (transport.c); close frees *rs and
+ * clears the caller's pointer. */
+enum carta_err carta_readers_list(struct carta_readers *rs, struct carta_reader_state *out,
+                                  size_t *n);
+enum carta_err carta_readers_wait(struct carta_readers *rs, long timeout_ms);
+void carta_readers_cancel(struct carta_readers *rs);
+enum carta_err carta_readers_connect(struct carta_readers *rs, const char *name,
+                                     struct carta_transport **out);
+void carta_readers_close(struct carta_readers **rs);
+
 /* PC/SC backend: SCardEstablishContext; honours PCSCLITE_CSOCK_NAME (the library does). */
 enum carta_err carta_pcsc_open(struct carta_readers **out);
 

@@ -47,4 +47,16 @@ struct carta_transport {
 	unsigned long n_apdu, n_sent, n_recv;
 };
 
+/* The function API over the ops table (transport.c): callers use these, never
+ * t->ops directly. close frees *t and clears the caller's pointer. */
+enum carta_err carta_transport_transmit(struct carta_transport *t, const uint8_t *cmd, size_t n,
+                                        struct carta_buf *resp);
+enum carta_err carta_transport_begin(struct carta_transport *t);
+enum carta_err carta_transport_end(struct carta_transport *t);
+enum carta_err carta_transport_reset(struct carta_transport *t);
+bool carta_transport_has_control(const struct carta_transport *t);
+enum carta_err carta_transport_control(struct carta_transport *t, uint32_t code,
+                                       const uint8_t *in, size_t n, struct carta_buf *out);
+void carta_transport_close(struct carta_transport **t);
+
 #endif

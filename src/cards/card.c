@@ -63,25 +63,28 @@ enum carta_err carta_card_begin(struct carta_card *c)
 	struct carta_transport *t = c->t;
 	enum carta_err rv = CARTA_OK;
 
-	if (!t->ops->begin)
-		return CARTA_OK;
-	rv = t->ops->begin(t);
+	rv = carta_transport_begin(t);
 	if (rv != CARTA_E_CARD_RESET)
 		return rv;
 	c->reset_seen = true;
-	rv = t->ops->begin(t);
+	rv = carta_transport_begin(t);
 	if (rv == CARTA_OK && c->drv && c->drv->reinit) {
 		rv = c->drv->reinit(c);
-		if (rv != CARTA_OK && t->ops->end)
-			(void)t->ops->end(t);
+		if (rv != CARTA_OK)
+			(void)carta_transport_end(t);
 	}
 	return rv;
 }
 
 void carta_card_end(struct carta_card *c)
 {
-	if (c->t->ops->end && c->t->ops->end(c->t) != CARTA_OK)
+	if (carta_transport_end(c->t) != CARTA_OK)
 		carta_log(CARTA_LOG_INFO, "end of transaction failed");
+}
+
+enum carta_err carta_card_warm_reset(struct carta_card *c)
+{
+	return carta_transport_reset(c->t);
 }
 
 static enum carta_err try_drivers(struct carta_card *c)
@@ -136,8 +139,8 @@ out:
 	} else {
 		if (c)
 			carta_card_close(c);
-		else if (t && t->ops && t->ops->close)
-			t->ops->close(t);
+		else
+			carta_transport_close(&t);
 	}
 	return rv;
 }
@@ -147,8 +150,7 @@ void carta_card_close(struct carta_card *c)
 	if (!c)
 		return;
 	release(c);
-	if (c->t && c->t->ops && c->t->ops->close)
-		c->t->ops->close(c->t);
+	carta_transport_close(&c->t);
 	free(c);
 }
 

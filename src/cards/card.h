@@ -76,6 +76,9 @@ extern const struct carta_card_driver *const carta_card_drivers[];
  * someone else: sets reset_seen, takes the lock again and calls reinit. */
 enum carta_err carta_card_begin(struct carta_card *c);
 void carta_card_end(struct carta_card *c);
+/* Warm reset of the card (the security state goes); CARTA_E_NOT_SUPPORTED
+ * when the transport cannot reset. */
+enum carta_err carta_card_warm_reset(struct carta_card *c);
 
 /* ATR helpers (src/cards/atr.c). The historical bytes of an ATR per
  * ISO/IEC 7816-3 8.2 (T0 low nibble K, interface bytes per Y bits);

@@ -131,7 +131,7 @@ static enum carta_err check_pad(const struct carta_card *c, bool modify, const s
 	unsigned need = modify ? CARTA_TF_PINPAD_MODIFY : CARTA_TF_PINPAD_VERIFY;
 	uint32_t code = modify ? c->t->ioctl_modify : c->t->ioctl_verify;
 
-	if (!(c->t->flags & need) || code == 0 || !c->t->ops->control || pad_disabled())
+	if (!(c->t->flags & need) || code == 0 || !carta_transport_has_control(c->t) || pad_disabled())
 		return CARTA_E_ARGS;
 	if (!a->pinpad_ok || (b && !b->pinpad_ok))
 		return CARTA_E_NOT_SUPPORTED;

@@ -206,11 +206,12 @@ static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_
 static enum carta_err logout(struct carta_card *c)
 {
 	struct carta_cie *s = c->priv;
-	enum carta_err rv = CARTA_OK;
+	enum carta_err rv;
 
 	carta_cie_session_end(s);
-	if (c->t->ops->reset)
-		rv = c->t->ops->reset(c->t);
+	rv = carta_card_warm_reset(c);
+	if (rv == CARTA_E_NOT_SUPPORTED)
+		rv = CARTA_OK;
 	s->selected = false;
 	s->card_sm = false;
 	return rv;

@@ -263,7 +263,7 @@ static enum carta_err fresh_card(struct carta_card *c)
 	struct carta_cie *s = c->priv;
 
 	carta_cie_session_end(s);
-	if (c->t->ops->reset && c->t->ops->reset(c->t) == CARTA_OK) {
+	if (carta_card_warm_reset(c) == CARTA_OK) {
 		s->selected = false;
 		s->card_sm = false;
 	}

@@ -165,13 +165,12 @@ enum carta_err carta_cns_unblock(struct carta_card *c, size_t pin, const uint8_t
 enum carta_err carta_cns_logout(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
-	enum carta_err rv = CARTA_OK;
+	enum carta_err rv;
 
 	p->key_df_current = false;
 	p->se_tmpl = 0;
-	if (c->t->ops->reset)
-		rv = c->t->ops->reset(c->t);
-	if (rv == CARTA_OK)
+	rv = carta_card_warm_reset(c);
+	if (rv == CARTA_OK || rv == CARTA_E_NOT_SUPPORTED)
 		rv = carta_cns_reinit(c);
 	return rv;
 }

@@ -135,7 +135,7 @@ enum carta_err carta_pinpad_run(struct carta_transport *t, const struct carta_pi
 
 	*tries = -1;
 	*sw = 0;
-	if (!t || !t->ops || !t->ops->control || !r)
+	if (!carta_transport_has_control(t) || !r)
 		return CARTA_E_ARGS;
 	code = r->modify ? t->ioctl_modify : t->ioctl_verify;
 	if (code == 0)
@@ -151,7 +151,7 @@ enum carta_err carta_pinpad_run(struct carta_transport *t, const struct carta_pi
 	carta_buf_init(&resp);
 	rv = carta_buf_reserve(&resp, ANSWER_MAX);
 	if (rv == CARTA_OK)
-		rv = t->ops->control(t, code, blk, len, &resp);
+		rv = carta_transport_control(t, code, blk, len, &resp);
 	if (rv == CARTA_OK) {
 		carta_log_apdu_resp(resp.p, resp.len, true);
 		rv = answer(&resp, r->modify, tries, sw);

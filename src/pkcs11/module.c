@@ -104,8 +104,7 @@ static void stop_waiters(void)
 	atomic_store(&carta_p11.finalizing, true);
 	while (atomic_load(&carta_p11.waiters) > 0) {
 		carta_p11_mutex_lock(carta_p11.lock);
-		if (carta_p11.readers)
-			carta_p11.readers->ops->cancel(carta_p11.readers);
+		carta_readers_cancel(carta_p11.readers);
 		carta_p11_mutex_unlock(carta_p11.lock);
 		nanosleep(&ms, NULL);
 	}
@@ -125,8 +124,8 @@ static void teardown(void)
 		carta_p11_mutex_free(s->lock);
 		s->lock = NULL;
 	}
-	if (carta_p11.readers && !carta_p11.readers_given)
-		carta_p11.readers->ops->close(carta_p11.readers);
+	if (!carta_p11.readers_given)
+		carta_readers_close(&carta_p11.readers);
 	carta_p11.readers = NULL;
 	carta_p11_mutex_free(carta_p11.lock);
 	carta_p11.lock = NULL;

@@ -51,11 +51,9 @@ void carta_p11_readers_refresh_locked(void)
 	    carta_pcsc_open(&carta_p11.readers) != CARTA_OK)
 		carta_p11.readers = NULL;
 	if (carta_p11.readers)
-		e = carta_p11.readers->ops->list(carta_p11.readers, st, &n);
-	if (e == CARTA_E_NO_SERVICE && carta_p11.readers && !carta_p11.readers_given) {
-		carta_p11.readers->ops->close(carta_p11.readers);
-		carta_p11.readers = NULL;
-	}
+		e = carta_readers_list(carta_p11.readers, st, &n);
+	if (e == CARTA_E_NO_SERVICE && !carta_p11.readers_given)
+		carta_readers_close(&carta_p11.readers);
 	if (e != CARTA_OK || n > CARTA_MAX_READERS)
 		n = 0;
 	for (i = 0; i < carta_p11.n_slots; i++)
@@ -195,7 +193,7 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 		if (found || (flags & CKF_DONT_BLOCK))
 			break;
 		if (rs)
-			(void)rs->ops->wait(rs, WAIT_POLL_MS);
+			(void)carta_readers_wait(rs, WAIT_POLL_MS);
 		else
 			nanosleep(&pause, NULL);
 	}

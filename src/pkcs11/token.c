@@ -94,7 +94,7 @@ static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
 
 	carta_p11_mutex_lock(carta_p11.lock);
 	if (carta_p11.readers)
-		e = carta_p11.readers->ops->connect(carta_p11.readers, s->name, &tr);
+		e = carta_readers_connect(carta_p11.readers, s->name, &tr);
 	carta_p11_mutex_unlock(carta_p11.lock);
 	if (e == CARTA_OK)
 		e = carta_card_open(tr, &card);

@@ -63,7 +63,7 @@ static enum carta_err card_open(struct env *e)
 
 	e->c = calloc(1, sizeof(*e->c));
 	assert_non_null(e->c);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
 	e->c->t = t;
 	e->c->drv = &carta_driver_cie;
 	rv = carta_driver_cie.probe(e->c);
@@ -83,7 +83,7 @@ static void card_close(struct env *e)
 	free(d->certs[0].der);
 	free(d->keys[0].modulus);
 	free(d->keys[0].exponent);
-	e->c->t->ops->close(e->c->t);
+	carta_transport_close(&e->c->t);
 	free(e->c);
 	e->c = NULL;
 }
@@ -530,7 +530,7 @@ static void test_card_api(void **state)
 	env_new(&e, &cfgs[0]);
 	assert_string_equal(carta_atr_driver(e.c->t->atr, e.c->t->atr_len), "cie");
 	rs = carta_inproc_readers(e.ip);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
 	assert_int_equal(carta_card_open(t, &c), CARTA_OK);
 	assert_string_equal(carta_card_get_desc(c)->driver, "cie");
 	assert_int_equal(carta_card_verify(c, 0, (const uint8_t *)"1234", 4, &tries),

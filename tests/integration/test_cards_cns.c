@@ -37,9 +37,9 @@ static struct carta_card *env_open(struct env *e, const char *profile)
 	assert_int_equal(carta_inproc_new(1, &e->ip), CARTA_OK);
 	assert_int_equal(carta_inproc_insert(e->ip, 0, &vcard_inproc_ops, e->v), CARTA_OK);
 	r = carta_inproc_readers(e->ip);
-	assert_int_equal(r->ops->list(r, rs, &n), CARTA_OK);
+	assert_int_equal(carta_readers_list(r, rs, &n), CARTA_OK);
 	assert_true(n >= 1);
-	assert_int_equal(r->ops->connect(r, rs[0].name, &t), CARTA_OK);
+	assert_int_equal(carta_readers_connect(r, rs[0].name, &t), CARTA_OK);
 	assert_int_equal(carta_card_open(t, &e->c), CARTA_OK);
 	return e->c;
 }
@@ -210,8 +210,8 @@ static void test_st_bare_nfc(void **state)
 	assert_int_equal(carta_inproc_new(1, &e.ip), CARTA_OK);
 	assert_int_equal(carta_inproc_insert(e.ip, 0, &vcard_inproc_ops, e.v), CARTA_OK);
 	r = carta_inproc_readers(e.ip);
-	assert_int_equal(r->ops->list(r, rs, &n), CARTA_OK);
-	assert_int_equal(r->ops->connect(r, rs[0].name, &t), CARTA_OK);
+	assert_int_equal(carta_readers_list(r, rs, &n), CARTA_OK);
+	assert_int_equal(carta_readers_connect(r, rs[0].name, &t), CARTA_OK);
 	assert_int_equal(carta_card_open(t, &e.c), CARTA_OK);
 	check_desc(&e);
 	print_message("st over NFC (bare ATR): driver %s, open %lu APDUs\n",

@@ -261,7 +261,7 @@ static struct carta_transport *connect0(struct carta_inproc *ip)
 	struct carta_readers *rs = carta_inproc_readers(ip);
 	struct carta_transport *t = NULL;
 
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
 	return t;
 }
 
@@ -282,10 +282,10 @@ static void test_run_through_reader(void **state)
 	/* no pad: no flags, no control */
 	t = connect0(ip);
 	assert_int_equal(t->flags & (CARTA_TF_PINPAD_VERIFY | CARTA_TF_PINPAD_MODIFY), 0);
-	assert_null(t->ops->control);
+	assert_false(carta_transport_has_control(t));
 	carta_pinpad_iso_req(&r, false, 0x20, 0x10, &cns_pin, NULL);
 	assert_int_equal(carta_pinpad_run(t, &r, &tries, &sw), CARTA_E_ARGS);
-	t->ops->close(t);
+	carta_transport_close(&t);
 
 	assert_int_equal(carta_inproc_set_pinpad(ip, 0, "12a"), CARTA_E_ARGS);
 	assert_int_equal(carta_inproc_set_pinpad(ip, 0, "123456"), CARTA_OK);
@@ -317,11 +317,11 @@ static void test_run_through_reader(void **state)
 	{
 		struct carta_buf out = { 0 };
 
-		assert_int_equal(t->ops->control(t, 0x42000001u, verify_10, sizeof(verify_10), &out),
+		assert_int_equal(carta_transport_control(t, 0x42000001u, verify_10, sizeof(verify_10), &out),
 		                 CARTA_E_NOT_SUPPORTED);
 		carta_buf_free(&out);
 	}
-	t->ops->close(t);
+	carta_transport_close(&t);
 	carta_inproc_remove(ip, 0);
 	carta_inproc_free(ip);
 }

@@ -80,7 +80,7 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	struct carta_transport *tr = NULL;
 	struct carta_card *c = NULL;
 	char atr[3 * 33 + 1], msg[1024];
-	enum carta_err rv = rs->ops->connect(rs, st->name, &tr);
+	enum carta_err rv = carta_readers_connect(rs, st->name, &tr);
 
 	tool_hex(st->atr, st->atr_len, atr, sizeof(atr));
 	if (rv == CARTA_OK)
@@ -115,7 +115,7 @@ static void readers(struct doctor *d)
 	int pick = -1;
 
 	if (rv == CARTA_OK)
-		rv = rs->ops->list(rs, st, &n);
+		rv = carta_readers_list(rs, st, &n);
 	if (rv == CARTA_E_NO_SERVICE) {
 		doctor_finding(d, "pcscd-unreachable", _("the PC/SC service (pcscd) is not running or not reachable."),
 		               _("install and start it: sudo apt install pcscd && sudo systemctl enable --now pcscd.socket"));
@@ -142,8 +142,7 @@ static void readers(struct doctor *d)
 		doctor_finding(d, "no-card", _("a reader is connected but there is no card in it."),
 		               _("insert the card with the chip first and facing up (contactless readers: lay the card flat and keep it still)."));
 out:
-	if (rs)
-		rs->ops->close(rs);
+	carta_readers_close(&rs);
 }
 
 int cmd_doctor(struct tool *t)

@@ -20,7 +20,7 @@ static void probe(struct carta_readers *rs, const struct carta_reader_state *st,
 	tool_hex(st->atr, st->atr_len, r->atr, sizeof(r->atr));
 	r->rv = st->present ? CARTA_OK : CARTA_E_NO_CARD;
 	if (r->rv == CARTA_OK)
-		r->rv = rs->ops->connect(rs, st->name, &tr);
+		r->rv = carta_readers_connect(rs, st->name, &tr);
 	if (r->rv == CARTA_OK)
 		r->rv = carta_card_open(tr, &c);
 	if (r->rv != CARTA_OK)
@@ -109,6 +109,6 @@ int cmd_list(struct tool *t)
 	if (n == 0)
 		rc = TOOL_EX_NO_CARD;
 out:
-	rs->ops->close(rs);
+	carta_readers_close(&rs);
 	return rc;
 }

@@ -59,12 +59,10 @@ int tool_readers(struct carta_readers **rs, struct carta_reader_state *st, size_
 	*n = 0;
 	rv = carta_pcsc_open(rs);
 	if (rv == CARTA_OK)
-		rv = (*rs)->ops->list(*rs, st, n);
+		rv = carta_readers_list(*rs, st, n);
 	if (rv != CARTA_OK) {
 		tool_error("%s", tool_err_text(rv));
-		if (*rs)
-			(*rs)->ops->close(*rs);
-		*rs = NULL;
+		carta_readers_close(rs);
 		return tool_err_exit(rv);
 	}
 	return TOOL_EX_OK;
@@ -123,7 +121,7 @@ int tool_open_card(const struct tool *t, struct tool_card *tc)
 	tc->st = st[i];
 	rv = st[i].present ? CARTA_OK : CARTA_E_NO_CARD;
 	if (rv == CARTA_OK)
-		rv = tc->rs->ops->connect(tc->rs, st[i].name, &tr);
+		rv = carta_readers_connect(tc->rs, st[i].name, &tr);
 	if (rv == CARTA_OK)
 		rv = carta_card_open(tr, &tc->card);
 	if (rv != CARTA_OK) {
@@ -144,8 +142,7 @@ void tool_close_card(struct tool_card *tc)
 		(void)carta_card_logout(tc->card);
 	if (tc->card)
 		carta_card_close(tc->card);
-	if (tc->rs)
-		tc->rs->ops->close(tc->rs);
+	carta_readers_close(&tc->rs);
 	tc->card = NULL;
 	tc->rs = NULL;
 }
