@@ -116,6 +116,13 @@ struct carta_pin_status {
 	bool verified;            /* verified in the card's current security state */
 };
 
+/* The PIN's rules: its length and, where the card asks for it, digits only.
+ * CARTA_E_PIN_LEN when v breaks them, CARTA_E_ARGS for a NULL value (a PIN
+ * pad's, checked elsewhere). The one owner of the rule: every card operation
+ * checks it before an APDU is sent, and front ends use it to refuse a PIN
+ * without a card operation. */
+enum carta_err carta_pin_check(const struct carta_pin *p, const uint8_t *v, size_t n);
+
 /* Recognise the card on `t` (ATR tables + probe), read what is public, and
  * return it. Takes ownership of t (closed by carta_card_close, also on error).
  * CARTA_E_CARD_UNKNOWN when no driver claims it. */

@@ -91,7 +91,7 @@ static enum carta_err run(struct carta_card *c, const struct op *o)
 	return rv;
 }
 
-static enum carta_err check_pin(const struct carta_pin *p, const uint8_t *v, size_t n)
+enum carta_err carta_pin_check(const struct carta_pin *p, const uint8_t *v, size_t n)
 {
 	if (!v)
 		return CARTA_E_ARGS;   /* NULL with length 0 is the pad's: see check_pad */
@@ -198,7 +198,7 @@ enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t
 	if (from_pad(value, n))
 		rv = check_pad(c, false, &c->desc.pins[pin], NULL);
 	else
-		rv = check_pin(&c->desc.pins[pin], value, n);
+		rv = carta_pin_check(&c->desc.pins[pin], value, n);
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }
 
@@ -219,9 +219,9 @@ enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t
 		rv = check_pad(c, true, &c->desc.pins[pin], NULL);
 	} else {
 		/* the pad takes both or neither: one NULL is CARTA_E_ARGS */
-		rv = check_pin(&c->desc.pins[pin], oldv, oldn);
+		rv = carta_pin_check(&c->desc.pins[pin], oldv, oldn);
 		if (rv == CARTA_OK)
-			rv = check_pin(&c->desc.pins[pin], newv, newn);
+			rv = carta_pin_check(&c->desc.pins[pin], newv, newn);
 	}
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }
@@ -247,9 +247,9 @@ enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_
 		rv = from_pad(new_pin, newn) ?
 		     check_pad(c, true, &c->desc.pins[by], &c->desc.pins[pin]) : CARTA_E_ARGS;
 	else
-		rv = check_pin(&c->desc.pins[by], puk, pukn);
+		rv = carta_pin_check(&c->desc.pins[by], puk, pukn);
 	if (rv == CARTA_OK && puk && (new_pin || newn))
-		rv = check_pin(&c->desc.pins[pin], new_pin, newn);
+		rv = carta_pin_check(&c->desc.pins[pin], new_pin, newn);
 	return rv == CARTA_OK ? run(c, &o) : rv;
 }
 

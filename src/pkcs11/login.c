@@ -9,11 +9,11 @@
 
 #include "pkcs11/p11.h"
 
-static bool len_ok(const struct carta_p11_token *t, int pin, CK_ULONG n)
+/* The card layer owns the PIN rules (carta_pin_check): checked here only
+ * to answer before any card operation. */
+static bool len_ok(const struct carta_p11_token *t, int pin, const CK_UTF8CHAR *v, CK_ULONG n)
 {
-	const struct carta_pin *p = &t->desc->pins[pin];
-
-	return n >= p->min_len && (p->max_len == 0 || n <= p->max_len);
+	return carta_pin_check(&t->desc->pins[pin], v, n) == CARTA_OK;
 }
 
 static bool ro_session_exists(const struct carta_p11_slot *s)
@@ -35,7 +35,7 @@ static CK_RV verify(struct carta_p11_slot *s, int pin, const CK_UTF8CHAR *v, CK_
 {
 	int tries = -1;
 
-	if (v && !len_ok(&s->tok, pin, n))
+	if (v && !len_ok(&s->tok, pin, v, n))
 		return CKR_PIN_LEN_RANGE;
 	carta_p11_check_reset_locked(s);
 	return card(s, carta_card_verify(s->tok.card, (size_t)pin, v, v ? n : 0, &tries));
@@ -76,7 +76,7 @@ static CK_RV login_so_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *puk, C
 		return CKR_FUNCTION_NOT_SUPPORTED;
 	if (!puk)
 		return CKR_ARGUMENTS_BAD;
-	if (!len_ok(&s->tok, s->tok.puk, n))
+	if (!len_ok(&s->tok, s->tok.puk, puk, n))
 		return CKR_PIN_LEN_RANGE;
 	e = carta_card_verify(s->tok.card, (size_t)s->tok.puk, puk, n, &tries);
 	/* Cards that check the PUK only inside RESET RETRY COUNTER: keep it
@@ -176,7 +176,7 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else if (!pPin && !s->tok.pinpad)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (pPin && !len_ok(&s->tok, s->tok.user_pin, ulPinLen))
+	else if (pPin && !len_ok(&s->tok, s->tok.user_pin, pPin, ulPinLen))
 		rv = CKR_PIN_LEN_RANGE;
 	else {
 		rv = unblock(s, s->puk->p, s->puk->len, pPin, ulPinLen);
@@ -204,7 +204,7 @@ static CK_RV set_pin_public(struct carta_p11_slot *s, const CK_UTF8CHAR *old, CK
 	    st.blocked) {
 		if (s->tok.puk < 0)
 			return CKR_PIN_LOCKED;
-		if (old && !len_ok(&s->tok, s->tok.puk, oldn))
+		if (old && !len_ok(&s->tok, s->tok.puk, old, oldn))
 			return CKR_PIN_LEN_RANGE;
 		return unblock(s, old, old ? oldn : 0, nw, nwn);
 	}
@@ -227,11 +227,11 @@ static CK_RV set_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	if (s->login == CARTA_P11_LOGIN_SO)
 		return CKR_FUNCTION_NOT_SUPPORTED;   /* a PUK cannot be changed (cns.md 3.5) */
-	if (nw && !len_ok(&s->tok, s->tok.user_pin, nwn))
+	if (nw && !len_ok(&s->tok, s->tok.user_pin, nw, nwn))
 		return CKR_PIN_LEN_RANGE;
 	if (s->login == CARTA_P11_LOGIN_NONE)
 		return set_pin_public(s, old, oldn, nw, nwn);
-	if (old && !len_ok(&s->tok, s->tok.user_pin, oldn))
+	if (old && !len_ok(&s->tok, s->tok.user_pin, old, oldn))
 		return CKR_PIN_LEN_RANGE;
 	return card(s, carta_card_change(s->tok.card, (size_t)s->tok.user_pin, old,
 	                                 old ? oldn : 0, nw, nw ? nwn : 0, &tries));
