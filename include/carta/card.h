@@ -186,8 +186,11 @@ enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign
 enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
                                       size_t n, uint8_t *out, size_t *outlen);
 
-/* Re-read what login makes readable (CIE certificate). No-op for CNS. */
-enum carta_err carta_card_refresh(struct carta_card *c);
+/* Changes whenever the description (carta_card_get_desc) changed after open:
+ * e.g. the CIE certificate, readable only after the PIN, was read by a
+ * successful VERIFY. A front end that keeps objects built from the
+ * description rebuilds them when it sees a new value. */
+uint32_t carta_card_generation(const struct carta_card *c);
 
 /* Ask the reader (no APDU) whether someone reset the card; if so the flag
  * below is set and the driver re-established its state. */

@@ -82,6 +82,16 @@ void carta_card_end(struct carta_card *c)
 		carta_log(CARTA_LOG_INFO, "end of transaction failed");
 }
 
+void carta_card_desc_changed(struct carta_card *c)
+{
+	c->generation++;
+}
+
+uint32_t carta_card_generation(const struct carta_card *c)
+{
+	return c ? c->generation : 0;
+}
+
 enum carta_err carta_card_warm_reset(struct carta_card *c)
 {
 	return carta_transport_reset(c->t);

@@ -25,6 +25,7 @@ struct carta_card {
 	const struct carta_atr_row *atr_row;   /* the row that matched, or NULL (probe only) */
 	void *priv;                            /* driver state */
 	bool reset_seen;
+	uint32_t generation;                   /* carta_card_generation */
 	/* PIN status as last read, reused for pin_cache_ttl_ms (card_ops.c) */
 	unsigned pin_cache_ttl_ms;
 	struct carta_pin_status pin_cache[CARTA_MAX_PINS];
@@ -57,7 +58,6 @@ struct carta_card_driver {
 	/* After another process reset the card: re-establish what is needed
 	 * (select application, SM session ...). The PIN is not re-verified. May be NULL. */
 	enum carta_err (*reinit)(struct carta_card *c);
-	enum carta_err (*refresh)(struct carta_card *c);
 	void (*release)(struct carta_card *c);  /* free c->priv */
 };
 
@@ -76,6 +76,8 @@ extern const struct carta_card_driver *const carta_card_drivers[];
  * someone else: sets reset_seen, takes the lock again and calls reinit. */
 enum carta_err carta_card_begin(struct carta_card *c);
 void carta_card_end(struct carta_card *c);
+/* A driver changed c->desc after load (carta_card_generation). */
+void carta_card_desc_changed(struct carta_card *c);
 /* Warm reset of the card (the security state goes); CARTA_E_NOT_SUPPORTED
  * when the transport cannot reset. */
 enum carta_err carta_card_warm_reset(struct carta_card *c);

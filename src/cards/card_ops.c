@@ -20,8 +20,7 @@ static void pin_cache_drop(struct carta_card *c)
 	memset(c->pin_cache_ok, 0, sizeof(c->pin_cache_ok));
 }
 
-enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT,
-               OP_REFRESH };
+enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT };
 
 struct op {
 	enum op_kind kind;
@@ -58,8 +57,6 @@ static enum carta_err call(struct carta_card *c, const struct op *o)
 	case OP_DECRYPT:
 		return d->decrypt_raw ? d->decrypt_raw(c, o->idx, o->a, o->an, o->out, o->outlen)
 		                      : CARTA_E_NOT_SUPPORTED;
-	case OP_REFRESH:
-		return d->refresh ? d->refresh(c) : CARTA_OK;
 	}
 	return CARTA_E_INTERNAL;
 }
@@ -280,15 +277,6 @@ enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const ui
 	                .outlen = outlen };
 
 	if (!usable(c) || key >= c->desc.n_keys || !in || !n || !outlen || (!out && *outlen))
-		return CARTA_E_ARGS;
-	return run(c, &o);
-}
-
-enum carta_err carta_card_refresh(struct carta_card *c)
-{
-	struct op o = { .kind = OP_REFRESH };
-
-	if (!usable(c))
 		return CARTA_E_ARGS;
 	return run(c, &o);
 }

@@ -228,16 +228,6 @@ static enum carta_err reinit(struct carta_card *c)
 	return carta_cie_select_apps(c);
 }
 
-static enum carta_err refresh(struct carta_card *c)
-{
-	struct carta_cie *s = c->priv;
-
-	/* a cached certificate already matched the SOD read at this open */
-	if (s->cert.len > 0 || !s->pin_verified || !s->sm.active)
-		return CARTA_OK;
-	return carta_cie_read_cert(c);
-}
-
 static void release(struct carta_card *c)
 {
 	struct carta_cie *s = c->priv;
@@ -274,6 +264,5 @@ const struct carta_card_driver carta_driver_cie = {
 	.sign = carta_cie_sign,
 	.decrypt_raw = NULL,
 	.reinit = reinit,
-	.refresh = refresh,
 	.release = release,
 };

@@ -77,6 +77,7 @@ void carta_cie_desc_cert(struct carta_card *c)
 	if (rv == CARTA_OK) {
 		k->bits = x.bits;
 		fill_holder(&d->holder, &x);
+		carta_card_desc_changed(c);
 	} else {
 		carta_log(CARTA_LOG_ERROR, "CIE: certificate not usable: %s", carta_err_str(rv));
 	}

@@ -81,12 +81,6 @@ enum carta_err carta_cns_reinit(struct carta_card *c)
 	return carta_cns_select_app(c);
 }
 
-enum carta_err carta_cns_refresh(struct carta_card *c)
-{
-	(void)c;
-	return CARTA_OK;
-}
-
 /* Select an EF and read `want` bytes of it (0 = what the FCI says, or up
  * to max). */
 static enum carta_err read_ef(struct carta_card *c, const struct carta_cns_path *path,

@@ -74,7 +74,6 @@ enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_
                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen);
 enum carta_err carta_cns_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
                                      size_t n, uint8_t *out, size_t *outlen);
-enum carta_err carta_cns_refresh(struct carta_card *c);
 
 /* cns_info.c: what the ATR says (cns.md 1.2, 2.2). */
 /* The 15 CNS historical bytes if the ATR follows the CNS grammar, else NULL. */
@@ -101,7 +100,6 @@ extern const struct carta_card_driver carta_cns_applet_driver;
 	.sign = carta_cns_sign, \
 	.decrypt_raw = carta_cns_decrypt_raw, \
 	.reinit = carta_cns_reinit, \
-	.refresh = carta_cns_refresh, \
 	.release = carta_cns_release
 
 #endif

@@ -55,7 +55,7 @@ static CK_RV login_user_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *pin,
 	if (rv == CKR_OK) {
 		s->login = CARTA_P11_LOGIN_USER;
 		/* CIE: the certificate becomes readable only now */
-		if (carta_card_refresh(s->tok.card) == CARTA_OK)
+		if (carta_card_generation(s->tok.card) != s->tok.card_gen)
 			carta_p11_token_reload_locked(s);
 	}
 	return rv;

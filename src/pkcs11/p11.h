@@ -110,6 +110,7 @@ struct carta_p11_token {
 	size_t n_objs;
 	uint32_t event;            /* reader event count when connected */
 	unsigned gen;
+	uint32_t card_gen;         /* carta_card_generation when the objects were built */
 	int user_pin, puk;         /* indexes into desc->pins; -1 none */
 	bool pinpad;
 };

@@ -27,6 +27,7 @@ static void token_reload_locked(struct carta_p11_slot *s)
 
 	x509_free_all(t);
 	t->desc = carta_card_get_desc(t->card);
+	t->card_gen = carta_card_generation(t->card);
 	for (i = 0; i < t->desc->n_certs && i < CARTA_MAX_CERTS; i++) {
 		c = &t->desc->certs[i];
 		if (c->der && carta_x509_parse(c->der, c->der_len, &t->x509[i]) == CARTA_OK)

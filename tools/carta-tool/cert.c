@@ -46,18 +46,13 @@ const struct carta_cert *tool_cert(const struct tool *t, struct carta_card *c, i
 {
 	const struct carta_card_desc *d = carta_card_get_desc(c);
 	int pin = tool_user_pin(d), r = TOOL_EX_OK;
-	enum carta_err rv;
 
 	if (d->n_certs == 0) {
 		tool_error("%s", _("the card holds no certificate"));
 		r = TOOL_EX_FAIL;
 	} else if (!d->certs[0].der && pin >= 0) {
 		fprintf(stderr, "%s\n", _("This card shows its certificate only after the PIN."));
-		r = tool_verify(t, c, (size_t)pin);
-		if (r == TOOL_EX_OK && (rv = carta_card_refresh(c)) != CARTA_OK) {
-			tool_error("%s", tool_err_text(rv));
-			r = tool_err_exit(rv);
-		}
+		r = tool_verify(t, c, (size_t)pin);   /* the VERIFY reads it */
 	}
 	if (r == TOOL_EX_OK && !d->certs[0].der) {
 		tool_error("%s", _("the certificate could not be read"));
