@@ -49,6 +49,11 @@ struct carta_cert {
 	uint8_t id[CARTA_ID_MAX]; /* CKA_ID, shared with the key pair */
 	size_t id_len;
 	char label[64];
+	/* parsed from der by the card layer: DER Name, Name, INTEGER; the
+	 * subject's CN ("" when unknown) */
+	uint8_t *subject, *issuer, *serial;
+	size_t subject_len, issuer_len, serial_len;
+	char cn[128];
 };
 
 struct carta_key {

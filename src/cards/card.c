@@ -17,7 +17,7 @@ struct cand {
 static void desc_free(struct carta_card_desc *d)
 {
 	for (size_t i = 0; i < CARTA_MAX_CERTS; i++)
-		free(d->certs[i].der);
+		carta_card_cert_free(&d->certs[i]);
 	for (size_t i = 0; i < CARTA_MAX_KEYS; i++) {
 		free(d->keys[i].modulus);
 		free(d->keys[i].exponent);

@@ -76,6 +76,12 @@ extern const struct carta_card_driver *const carta_card_drivers[];
  * someone else: sets reset_seen, takes the lock again and calls reinit. */
 enum carta_err carta_card_begin(struct carta_card *c);
 void carta_card_end(struct carta_card *c);
+/* The names of a certificate the driver parsed (cert.c): subject, issuer,
+ * serial and CN copied into ct. carta_card_cert_free frees all of ct. */
+struct carta_x509;
+enum carta_err carta_card_cert_names(struct carta_cert *ct, const struct carta_x509 *x);
+void carta_card_cert_free(struct carta_cert *ct);
+
 /* A driver changed c->desc after load (carta_card_generation). */
 void carta_card_desc_changed(struct carta_card *c);
 /* Warm reset of the card (the security state goes); CARTA_E_NOT_SUPPORTED

@@ -68,6 +68,8 @@ void carta_cie_desc_cert(struct carta_card *c)
 	rv = dup_bytes(&s->cert, &d->certs[0].der, &d->certs[0].der_len);
 	if (rv == CARTA_OK)
 		rv = carta_x509_parse(s->cert.p, s->cert.len, &x);
+	if (rv == CARTA_OK)
+		rv = carta_card_cert_names(&d->certs[0], &x);
 	if (rv == CARTA_OK && x.key_type != CARTA_X509_KEY_RSA)
 		rv = CARTA_E_PARSE;
 	if (rv == CARTA_OK)

@@ -90,6 +90,8 @@ enum carta_err carta_cns_describe_key(struct carta_card *c, struct carta_buf *de
 		return CARTA_OK;
 	}
 	rv = take(der, &ct->der, &ct->der_len);
+	if (rv == CARTA_OK)
+		rv = carta_card_cert_names(ct, &x);
 	if (rv != CARTA_OK)
 		goto out;
 	ct->id[0] = p->ks->key_ref;

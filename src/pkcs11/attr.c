@@ -36,26 +36,25 @@ static CK_RV str(struct carta_p11_attrval *v, const char *s)
 	return by(v, s, strlen(s));
 }
 
-static const struct carta_x509 *key_x509(const struct carta_p11_token *t, const struct carta_key *k)
+static const struct carta_cert *key_cert(const struct carta_p11_token *t,
+                                         const struct carta_key *k)
 {
-	if (k->cert >= 0 && k->cert < CARTA_MAX_CERTS && t->x509_ok[k->cert])
-		return &t->x509[k->cert];
+	if (k->cert >= 0 && (size_t)k->cert < t->desc->n_certs && t->desc->certs[k->cert].der)
+		return &t->desc->certs[k->cert];
 	return NULL;
 }
 
 /* Label of a key or certificate: the card's, else the certificate's CN. */
-static CK_RV label(struct carta_p11_attrval *v, const char *own, const struct carta_x509 *x)
+static CK_RV label(struct carta_p11_attrval *v, const char *own, const struct carta_cert *c)
 {
 	if (own[0])
 		return str(v, own);
-	return str(v, x ? x->cn : "");
+	return str(v, c ? c->cn : "");
 }
 
-static CK_RV rsa_pub(const struct carta_p11_token *t, const struct carta_key *k,
-                     CK_ATTRIBUTE_TYPE type, struct carta_p11_attrval *v)
+static CK_RV rsa_pub(const struct carta_key *k, CK_ATTRIBUTE_TYPE type,
+                     struct carta_p11_attrval *v)
 {
-	const struct carta_x509 *x = key_x509(t, k);
-
 	if (k->type != CARTA_KEY_RSA)
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	if (type == CKA_MODULUS_BITS)
@@ -64,45 +63,35 @@ static CK_RV rsa_pub(const struct carta_p11_token *t, const struct carta_key *k,
 		return by(v, k->modulus, k->modulus_len);
 	if (type == CKA_PUBLIC_EXPONENT && k->exponent)
 		return by(v, k->exponent, k->exponent_len);
-	if (type == CKA_MODULUS && x)
-		return by(v, x->modulus.p, x->modulus.len);
-	if (type == CKA_PUBLIC_EXPONENT && x)
-		return by(v, x->exponent.p, x->exponent.len);
 	return CKR_ATTRIBUTE_TYPE_INVALID;
 }
 
-static CK_RV ec_pub(const struct carta_p11_token *t, const struct carta_key *k,
-                    CK_ATTRIBUTE_TYPE type, struct carta_p11_attrval *v)
+static CK_RV ec_pub(const struct carta_key *k, CK_ATTRIBUTE_TYPE type,
+                    struct carta_p11_attrval *v)
 {
-	const struct carta_x509 *x = key_x509(t, k);
-
 	if (k->type != CARTA_KEY_EC)
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	if (type == CKA_EC_PARAMS && k->ec_params)
 		return by(v, k->ec_params, k->ec_params_len);
 	if (type == CKA_EC_POINT && k->ec_point)
 		return by(v, k->ec_point, k->ec_point_len);
-	if (type == CKA_EC_PARAMS && x)
-		return by(v, x->ec_params.p, x->ec_params.len);
-	if (type == CKA_EC_POINT && x)
-		return by(v, x->ec_point.p, x->ec_point.len);
 	return CKR_ATTRIBUTE_TYPE_INVALID;
 }
 
 static CK_RV key_common(const struct carta_p11_token *t, const struct carta_key *k,
                         CK_ATTRIBUTE_TYPE type, struct carta_p11_attrval *v)
 {
-	const struct carta_x509 *x = key_x509(t, k);
+	const struct carta_cert *c = key_cert(t, k);
 	size_t n;
 
 	switch (type) {
 	case CKA_KEY_TYPE: return ul(v, k->type == CARTA_KEY_EC ? CKK_EC : CKK_RSA);
 	case CKA_ID: return by(v, k->id, k->id_len);
-	case CKA_LABEL: return label(v, k->label, x);
+	case CKA_LABEL: return label(v, k->label, c);
 	case CKA_START_DATE: case CKA_END_DATE: return by(v, "", 0);
 	case CKA_DERIVE: case CKA_LOCAL: return bo(v, false);
 	case CKA_KEY_GEN_MECHANISM: return ul(v, CK_UNAVAILABLE_INFORMATION);
-	case CKA_SUBJECT: return x ? by(v, x->subject.p, x->subject.len) : by(v, "", 0);
+	case CKA_SUBJECT: return c ? by(v, c->subject, c->subject_len) : by(v, "", 0);
 	case CKA_ALLOWED_MECHANISMS:
 		n = carta_p11_mechs_for_key(k, v->store.mechs, sizeof(v->store.mechs) /
 		                            sizeof(v->store.mechs[0]));
@@ -110,7 +99,7 @@ static CK_RV key_common(const struct carta_p11_token *t, const struct carta_key 
 	default:
 		break;
 	}
-	return k->type == CARTA_KEY_EC ? ec_pub(t, k, type, v) : rsa_pub(t, k, type, v);
+	return k->type == CARTA_KEY_EC ? ec_pub(k, type, v) : rsa_pub(k, type, v);
 }
 
 static CK_RV priv_attr(const struct carta_p11_token *t, const struct carta_key *k,
@@ -156,7 +145,7 @@ static CK_RV cert_attr(const struct carta_p11_token *t, size_t c, CK_ATTRIBUTE_T
                        struct carta_p11_attrval *v)
 {
 	const struct carta_cert *cert = &t->desc->certs[c];
-	const struct carta_x509 *x = t->x509_ok[c] ? &t->x509[c] : NULL;
+	bool x = cert->der != NULL;
 
 	switch (type) {
 	case CKA_CLASS: return ul(v, CKO_CERTIFICATE);
@@ -166,13 +155,13 @@ static CK_RV cert_attr(const struct carta_p11_token *t, size_t c, CK_ATTRIBUTE_T
 	case CKA_PRIVATE: case CKA_TRUSTED: return bo(v, false);
 	case CKA_VALUE: return by(v, cert->der, cert->der_len);
 	case CKA_ID: return by(v, cert->id, cert->id_len);
-	case CKA_LABEL: return label(v, cert->label, x);
+	case CKA_LABEL: return label(v, cert->label, x ? cert : NULL);
 	case CKA_START_DATE: case CKA_END_DATE: case CKA_URL:
 	case CKA_HASH_OF_SUBJECT_PUBLIC_KEY: case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
 		return by(v, "", 0);
-	case CKA_SUBJECT: if (x) return by(v, x->subject.p, x->subject.len); break;
-	case CKA_ISSUER: if (x) return by(v, x->issuer.p, x->issuer.len); break;
-	case CKA_SERIAL_NUMBER: if (x) return by(v, x->serial.p, x->serial.len); break;
+	case CKA_SUBJECT: if (x) return by(v, cert->subject, cert->subject_len); break;
+	case CKA_ISSUER: if (x) return by(v, cert->issuer, cert->issuer_len); break;
+	case CKA_SERIAL_NUMBER: if (x) return by(v, cert->serial, cert->serial_len); break;
 	default: break;
 	}
 	return CKR_ATTRIBUTE_TYPE_INVALID;

@@ -28,13 +28,12 @@ static bool cert_usable(const struct carta_card_desc *d, int c)
 	return c >= 0 && (size_t)c < d->n_certs && d->certs[c].der && d->certs[c].der_len > 0;
 }
 
-static bool pubkey_known(const struct carta_p11_token *t, const struct carta_key *k)
+/* The card layer fills a key's public half (from its certificate). */
+static bool pubkey_known(const struct carta_key *k)
 {
-	if (k->type == CARTA_KEY_RSA && k->modulus && k->exponent)
-		return true;
-	if (k->type == CARTA_KEY_EC && k->ec_point && k->ec_params)
-		return true;
-	return k->cert >= 0 && k->cert < CARTA_MAX_CERTS && t->x509_ok[k->cert];
+	if (k->type == CARTA_KEY_RSA)
+		return k->modulus && k->exponent;
+	return k->type == CARTA_KEY_EC && k->ec_point && k->ec_params;
 }
 
 void carta_p11_objects_build(struct carta_p11_token *t, size_t slot_index)
@@ -46,7 +45,7 @@ void carta_p11_objects_build(struct carta_p11_token *t, size_t slot_index)
 	t->n_objs = 0;
 	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++) {
 		add(t, slot_index, CARTA_P11_OBJ_PRIV, i, POS_KEYS + i * 3);
-		if (pubkey_known(t, &d->keys[i]))
+		if (pubkey_known(&d->keys[i]))
 			add(t, slot_index, CARTA_P11_OBJ_PUB, i, POS_KEYS + i * 3 + 1);
 		if (cert_usable(d, d->keys[i].cert) && d->keys[i].cert < CARTA_MAX_CERTS) {
 			cert_of_key[d->keys[i].cert] = true;

@@ -18,7 +18,6 @@
 #include "carta/card.h"
 #include "crypto/crypto.h"
 #include "crypto/secret.h"
-#include "crypto/x509.h"
 
 #define CARTA_P11_EXPORT __attribute__((visibility("default")))
 
@@ -104,8 +103,6 @@ struct carta_p11_object {
 struct carta_p11_token {
 	struct carta_card *card;
 	const struct carta_card_desc *desc;
-	struct carta_x509 x509[CARTA_MAX_CERTS];
-	bool x509_ok[CARTA_MAX_CERTS];
 	struct carta_p11_object objs[CARTA_P11_MAX_OBJECTS];
 	size_t n_objs;
 	uint32_t event;            /* reader event count when connected */

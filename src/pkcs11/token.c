@@ -6,33 +6,14 @@
 
 #include "pkcs11/p11.h"
 
-static void x509_free_all(struct carta_p11_token *t)
-{
-	size_t i;
-
-	for (i = 0; i < CARTA_MAX_CERTS; i++) {
-		if (t->x509_ok[i])
-			carta_x509_free(&t->x509[i]);
-		t->x509_ok[i] = false;
-	}
-}
-
 /* (Re)build what the token shows from the card description: after connect,
  * and after login made more readable (CIE certificate). */
 static void token_reload_locked(struct carta_p11_slot *s)
 {
 	struct carta_p11_token *t = &s->tok;
-	const struct carta_cert *c;
-	size_t i;
 
-	x509_free_all(t);
 	t->desc = carta_card_get_desc(t->card);
 	t->card_gen = carta_card_generation(t->card);
-	for (i = 0; i < t->desc->n_certs && i < CARTA_MAX_CERTS; i++) {
-		c = &t->desc->certs[i];
-		if (c->der && carta_x509_parse(c->der, c->der_len, &t->x509[i]) == CARTA_OK)
-			t->x509_ok[i] = true;
-	}
 	carta_p11_objects_build(t, carta_p11_slot_index(s));
 }
 
@@ -76,7 +57,6 @@ void carta_p11_token_reload_locked(struct carta_p11_slot *s)
 void carta_p11_token_drop_locked(struct carta_p11_slot *s)
 {
 	if (s->has_token) {
-		x509_free_all(&s->tok);
 		carta_card_close(s->tok.card);
 		memset(&s->tok, 0, sizeof(s->tok));
 	}
@@ -172,8 +152,8 @@ static void token_label(const struct carta_p11_token *t, char *out, size_t n)
 
 	if (h->present && (h->given_name[0] || h->surname[0]))
 		snprintf(out, n, "%s%s%s", h->given_name, h->given_name[0] ? " " : "", h->surname);
-	else if (t->x509_ok[0] && t->x509[0].cn[0])
-		snprintf(out, n, "%s", t->x509[0].cn);
+	else if (t->desc->n_certs > 0 && t->desc->certs[0].cn[0])
+		snprintf(out, n, "%s", t->desc->certs[0].cn);
 	else
 		snprintf(out, n, "%s", t->desc->family);
 }
