@@ -3,6 +3,7 @@
 
 #include "apdu/exchange.h"
 #include "apdu/sw.h"
+#include "crypto/secret.h"
 #include "util/log.h"
 
 /* ISO/IEC 7816-4 5.1.1.1: bit 5 of CLA announces "more blocks follow". */
@@ -34,7 +35,7 @@ void carta_rapdu_free(struct carta_rapdu *r)
 static void wipe_free(struct carta_buf *b)
 {
 	if (b->p)
-		explicit_bzero(b->p, b->cap);
+		carta_wipe(b->p, b->cap);
 	carta_buf_free(b);
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "apdu/inproc.h"
+#include "crypto/secret.h"
 
 /* One lock (mu) guards everything, including the card callbacks: a card
  * object is then never called concurrently, and never after remove()
@@ -512,7 +513,7 @@ static enum carta_err t_control(struct carta_transport *tr, uint32_t code, const
 	}
 out:
 	pthread_mutex_unlock(&t->ip->mu);
-	explicit_bzero(apdu, sizeof(apdu));
+	carta_wipe(apdu, sizeof(apdu));
 	return rv;
 }
 

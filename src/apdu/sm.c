@@ -48,8 +48,8 @@ void carta_sm_end(struct carta_sm *sm)
 {
 	if (sm == NULL)
 		return;
-	carta_secret_free(sm->k_enc);
-	carta_secret_free(sm->k_mac);
+	carta_secret_free(&sm->k_enc);
+	carta_secret_free(&sm->k_mac);
 	sm->k_enc = NULL;
 	sm->k_mac = NULL;
 	carta_wipe(sm->ssc, sizeof(sm->ssc));
@@ -107,7 +107,7 @@ static enum carta_err put_cryptogram(const struct carta_sm *sm, const struct car
 		rv = carta_buf_append_byte(dos, 0x01);
 	if (rv == CARTA_OK)
 		rv = carta_buf_append(dos, tmp->p, clen);
-	carta_secret_free(tmp);
+	carta_secret_free(&tmp);
 	return rv;
 }
 
@@ -302,7 +302,7 @@ static enum carta_err decrypt_into(const struct carta_sm *sm, struct carta_bytes
 		rv = carta_unpad_m2(tmp->p, tmp->len, &dlen) == CARTA_OK ? CARTA_OK : CARTA_E_SM;
 	if (rv == CARTA_OK)
 		rv = carta_buf_set(out, tmp->p, dlen);
-	carta_secret_free(tmp);
+	carta_secret_free(&tmp);
 	return rv;
 }
 

@@ -222,8 +222,8 @@ static enum carta_err start_sm(struct carta_card *c, const struct carta_secret *
 		rv = carta_sm_start(&s->sm, keys->p, keys->p + 16, ssc);
 	if (rv == CARTA_OK)
 		carta_cie_test_note_secrets(x->p, x->len, keys->p, keys->p + 16);
-	carta_secret_free(k);
-	carta_secret_free(keys);
+	carta_secret_free(&k);
+	carta_secret_free(&keys);
 	return rv;
 }
 
@@ -252,7 +252,7 @@ enum carta_err carta_cie_dh(struct carta_card *c, struct carta_cie_dh *dh)
 	if (rv == CARTA_OK)
 		rv = start_sm(c, x, &dh->puk_icc);
 out:
-	carta_secret_free(x);
+	carta_secret_free(&x);
 	return rv;
 }
 
@@ -301,8 +301,8 @@ void carta_cie_test_keep_secrets(bool on)
 {
 	keep_secrets = on;
 	if (!on) {
-		carta_secret_free(last_x);
-		carta_secret_free(last_keys);
+		carta_secret_free(&last_x);
+		carta_secret_free(&last_keys);
 		last_x = last_keys = NULL;
 	}
 }
@@ -314,8 +314,8 @@ void carta_cie_test_note_secrets(const uint8_t *x, size_t xn, const uint8_t kenc
 
 	if (!keep_secrets)
 		return;
-	carta_secret_free(last_x);
-	carta_secret_free(last_keys);
+	carta_secret_free(&last_x);
+	carta_secret_free(&last_keys);
 	last_x = last_keys = NULL;
 	memcpy(k, kenc, 16);
 	memcpy(k + 16, kmac, 16);

@@ -150,7 +150,7 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 	memcpy(d->p + PIN_LEN, nv, PIN_LEN);
 	d->len = 2 * PIN_LEN;
 	rv = pin_cmd(c, 0x24, 0x00, REF_PIN, d->p, d->len, 0, &sw);
-	carta_secret_free(d);
+	carta_secret_free(&d);
 	rv = pin_result(c, rv, sw, tries_left);
 	if (rv == CARTA_OK)
 		carta_log(CARTA_LOG_INFO, "CIE: PIN changed");

@@ -7,6 +7,7 @@
 #include "cards/iso7816.h"
 #include "cards/pinpad.h"
 #include "crypto/crypto.h"
+#include "crypto/secret.h"
 #include "util/log.h"
 
 #define SE_CNS 0x03u        /* cns.md 1.8 / 3.4: SE restored before every MSE SET */
@@ -299,7 +300,7 @@ enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_
 	if (rv == CARTA_OK)
 		*outlen = len;
 out:
-	explicit_bzero(blk, sizeof(blk));
+	carta_wipe(blk, sizeof(blk));
 	return rv;
 }
 

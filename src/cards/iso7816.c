@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
+#include "crypto/secret.h"
 #include "cards/iso7816.h"
 #include "util/tlv.h"
 
@@ -176,7 +177,7 @@ enum carta_err carta_iso_verify(struct carta_transport *t, uint8_t ref, const ui
 	rv = carta_iso_pin_block(pin, n, blk);
 	if (rv == CARTA_OK)
 		rv = pin_apdu(t, 0x20, ref, blk, sizeof(blk), tries, sw);
-	explicit_bzero(blk, sizeof(blk));
+	carta_wipe(blk, sizeof(blk));
 	return rv;
 }
 
@@ -192,7 +193,7 @@ static enum carta_err two_blocks(struct carta_transport *t, uint8_t ins, uint8_t
 		rv = carta_iso_pin_block(b, bn, blk + PIN_BLOCK);
 	if (rv == CARTA_OK)
 		rv = pin_apdu(t, ins, ref, blk, sizeof(blk), tries, NULL);
-	explicit_bzero(blk, sizeof(blk));
+	carta_wipe(blk, sizeof(blk));
 	return rv;
 }
 
@@ -250,7 +251,7 @@ static enum carta_err pso(struct carta_transport *t, uint8_t p1, uint8_t p2, con
 	if (rv == CARTA_OK)
 		memcpy(out, r.data.p, expect);
 	if (r.data.p)
-		explicit_bzero(r.data.p, r.data.cap);
+		carta_wipe(r.data.p, r.data.cap);
 	carta_rapdu_free(&r);
 	return rv;
 }
@@ -269,7 +270,7 @@ enum carta_err carta_iso_pso_decipher(struct carta_transport *t, const uint8_t *
 	if (rv == CARTA_OK)
 		rv = pso(t, 0x80, 0x86, d.p, d.len, expect, out);
 	if (d.p)
-		explicit_bzero(d.p, d.cap);
+		carta_wipe(d.p, d.cap);
 	carta_buf_free(&d);
 	return rv;
 }

@@ -42,7 +42,7 @@ enum carta_err carta_secret_new(size_t cap, struct carta_secret **out)
 	*out = s;
 	s = NULL;
 out:
-	carta_secret_free(s);
+	carta_secret_free(&s);
 	return rv;
 }
 
@@ -63,10 +63,13 @@ enum carta_err carta_secret_from(const uint8_t *p, size_t n, struct carta_secret
 	return CARTA_OK;
 }
 
-void carta_secret_free(struct carta_secret *s)
+void carta_secret_free(struct carta_secret **sp)
 {
+	struct carta_secret *s = sp ? *sp : NULL;
+
 	if (s == NULL)
 		return;
+	*sp = NULL;
 	if (s->p != NULL) {
 		OPENSSL_cleanse(s->p, s->cap > 0 ? s->cap : 1);
 		if (s->locked)

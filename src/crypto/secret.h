@@ -22,8 +22,8 @@ struct carta_secret {
 enum carta_err carta_secret_new(size_t cap, struct carta_secret **out);
 /* New secret holding a copy of p[0..n). */
 enum carta_err carta_secret_from(const uint8_t *p, size_t n, struct carta_secret **out);
-/* Wipe, unlock and free; NULL is fine. */
-void carta_secret_free(struct carta_secret *s);
+/* Wipe, unlock and free *s, and set *s to NULL; NULL or *s NULL is fine. */
+void carta_secret_free(struct carta_secret **s);
 /* Constant-time equality of two byte strings of the same length n. */
 bool carta_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 /* Constant-time building blocks (no branch, no table lookup on the values):
@@ -32,7 +32,7 @@ bool carta_ct_equal(const uint8_t *a, const uint8_t *b, size_t n);
 size_t carta_ct_mask_nonzero(size_t x);
 size_t carta_ct_select(size_t mask, size_t a, size_t b);
 
-/* Wipe memory that held a secret (OPENSSL_cleanse). */
+/* Wipe memory that held a secret (OPENSSL_cleanse): the one way carta wipes. */
 void carta_wipe(void *p, size_t n);
 
 #endif

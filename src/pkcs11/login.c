@@ -84,8 +84,7 @@ static CK_RV login_so_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *puk, C
 	if (e != CARTA_OK && e != CARTA_E_NOT_SUPPORTED && e != CARTA_E_FUNC_NOT_SUPPORTED &&
 	    e != CARTA_E_INS_NOT_SUPPORTED)
 		return card(s, e);
-	carta_secret_free(s->puk);
-	s->puk = NULL;
+	carta_secret_free(&s->puk);
 	if (carta_secret_from(puk, n, &s->puk) != CARTA_OK)
 		return CKR_HOST_MEMORY;
 	s->login = CARTA_P11_LOGIN_SO;
@@ -143,8 +142,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else {
 		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(s->puk);
-		s->puk = NULL;
+		carta_secret_free(&s->puk);
 		e = carta_card_logout(s->tok.card);
 		if (e == CARTA_E_CARD_REMOVED || e == CARTA_E_NO_CARD)
 			rv = carta_p11_card_rv_locked(s, e);
@@ -180,8 +178,7 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 		rv = CKR_PIN_LEN_RANGE;
 	else {
 		rv = unblock(s, s->puk->p, s->puk->len, pPin, ulPinLen);
-		carta_secret_free(s->puk);
-		s->puk = NULL;
+		carta_secret_free(&s->puk);
 		if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
 			s->login = CARTA_P11_LOGIN_NONE;
 	}

@@ -48,8 +48,7 @@ static void last_session_gone_locked(struct carta_p11_slot *s)
 		(void)carta_card_logout(s->tok.card);
 	if (s->n_sessions == 0) {
 		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(s->puk);
-		s->puk = NULL;
+		carta_secret_free(&s->puk);
 	}
 }
 

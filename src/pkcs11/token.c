@@ -62,8 +62,7 @@ void carta_p11_token_drop_locked(struct carta_p11_slot *s)
 	}
 	s->has_token = false;
 	s->login = CARTA_P11_LOGIN_NONE;
-	carta_secret_free(s->puk);
-	s->puk = NULL;
+	carta_secret_free(&s->puk);
 }
 
 static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
@@ -123,8 +122,7 @@ void carta_p11_check_reset_locked(struct carta_p11_slot *s)
 {
 	if (s->has_token && carta_card_take_reset(s->tok.card)) {
 		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(s->puk);
-		s->puk = NULL;
+		carta_secret_free(&s->puk);
 	}
 }
 

@@ -48,7 +48,7 @@ out:
 	if (rc == TOOL_EX_OK)
 		*out = s;
 	else
-		carta_secret_free(s);
+		carta_secret_free(&s);
 	return rc;
 }
 
@@ -65,10 +65,9 @@ static int ask_new(const struct tool *t, const struct carta_pin *rule, struct ca
 		tool_error("%s", _("the two new PINs differ: nothing was sent to the card"));
 		rc = TOOL_EX_REFUSED;
 	}
-	carta_secret_free(again);
+	carta_secret_free(&again);
 	if (rc != TOOL_EX_OK) {
-		carta_secret_free(*out);
-		*out = NULL;
+		carta_secret_free(&*out);
 	}
 	return rc;
 }
@@ -133,7 +132,7 @@ int tool_verify(const struct tool *t, struct carta_card *c, size_t pin)
 	if (rc != TOOL_EX_OK)
 		return rc;
 	rv = carta_card_verify(c, pin, s->p, s->len, &tries);
-	carta_secret_free(s);
+	carta_secret_free(&s);
 	if (rv != CARTA_OK)
 		rc = failed(t, p, rv, tries);
 	return rc;
@@ -153,8 +152,8 @@ static int change(const struct tool *t, struct carta_card *c, size_t pin)
 	rv = carta_card_change(c, pin, old->p, old->len, nv->p, nv->len, &tries);
 	rc = rv == CARTA_OK ? done(t, _("PIN changed.")) : failed(t, p, rv, tries);
 out:
-	carta_secret_free(old);
-	carta_secret_free(nv);
+	carta_secret_free(&old);
+	carta_secret_free(&nv);
 	return rc;
 }
 
@@ -178,8 +177,8 @@ static int unblock(const struct tool *t, struct carta_card *c, size_t pin)
 	rv = carta_card_unblock(c, pin, puk->p, puk->len, nv->p, nv->len, &tries);
 	rc = rv == CARTA_OK ? done(t, _("PIN unblocked and set.")) : failed(t, pk, rv, tries);
 out:
-	carta_secret_free(puk);
-	carta_secret_free(nv);
+	carta_secret_free(&puk);
+	carta_secret_free(&nv);
 	return rc;
 }
 
