@@ -98,6 +98,39 @@ CITE_RE = re.compile(r"(?<![\w./-])((?:\.\./)*[\w./-]*[\w-]\.md)\b")
 CITE_EXT = (".c", ".h", ".sh", ".py", ".txt", ".in", ".map")
 
 
+def c_comments(text):
+    """(line number, comment text) of every line that holds a C comment."""
+    out, inside = [], False
+    for n, line in enumerate(text.splitlines(), 1):
+        rest, parts = line, []
+        while rest:
+            if inside:
+                end = rest.find("*/")
+                parts.append(rest if end < 0 else rest[:end])
+                rest, inside = ("", True) if end < 0 else (rest[end + 2:], False)
+                continue
+            start, slash = rest.find("/*"), rest.find("//")
+            if slash >= 0 and (start < 0 or slash < start):
+                parts.append(rest[slash + 2:])
+                break
+            if start < 0:
+                break
+            rest, inside = rest[start + 2:], True
+        if parts:
+            out.append((n, " ".join(parts)))
+    return out
+
+
+def hash_comments(text):
+    """(line number, text after a '#' that starts a comment): shell, CMake, Python."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        m = re.search(r"(^|\s)#(?!!)(.*)", line)
+        if m:
+            out.append((n, m.group(2)))
+    return out
+
+
 def check_citations(root):
     bad = []
     for top in ("src", "include", "tools", "tests", "CMakeLists.txt", ".ci"):
@@ -112,7 +145,10 @@ def check_citations(root):
                     text = open(os.path.join(root, path), encoding="utf-8").read()
                 except UnicodeDecodeError:
                     continue
-                for n, line in enumerate(text.splitlines(), 1):
+                comments = c_comments(text) if f.endswith((".c", ".h")) else hash_comments(text)
+                if f.endswith(".py"):   # docstrings too
+                    comments += list(enumerate(text.splitlines(), 1))
+                for n, line in comments:
                     for cite in CITE_RE.findall(line):
                         if cite.startswith("../") or not os.path.isfile(os.path.join(root, cite)):
                             bad.append(f"{path}:{n}: cites {cite}")
