@@ -6,26 +6,6 @@
 
 #include "doctor.h"
 
-void doctor_finding(struct doctor *d, const char *id, const char *msg, const char *fix)
-{
-	d->problems++;
-	if (d->t->json) {
-		jw_obj(&d->w, NULL);
-		jw_str(&d->w, "id", id);
-		jw_str(&d->w, "message", msg);
-		jw_str(&d->w, "fix", fix);
-		jw_end_obj(&d->w);
-	} else {
-		printf(_("[%s] %s Fix: %s\n"), id, msg, fix);
-	}
-}
-
-void doctor_ok(struct doctor *d, const char *msg)
-{
-	if (!d->t->json)
-		printf("ok   %s\n", msg);
-}
-
 static void certs(struct doctor *d, const struct carta_card_desc *desc, const char *rd)
 {
 	struct tool_certview v;
