@@ -405,11 +405,3 @@ bool vcard_cie_num_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
 {
 	return carta_bn_cmp(a, alen, b, blen) == 0;
 }
-
-enum carta_err vcard_cie_rsa_pub(const uint8_t *n, const uint8_t *e, size_t elen,
-                                 const uint8_t *in, size_t inlen, uint8_t out[CIE_RSA_LEN])
-{
-	if (inlen == 0 || carta_bn_cmp(in, inlen, n, CIE_RSA_LEN) >= 0)
-		return CARTA_E_CRYPTO;
-	return carta_modexp(in, inlen, e, elen, n, CIE_RSA_LEN, out);
-}

@@ -10,6 +10,16 @@
 #define CVC_LEN 297u    /* 8A || CAR 8 || CHR 12 || CHA 7 || OID 9 || n 256 || e 4 */
 #define REC_LEN 222u    /* recoverable part m1: |n| - 34 */
 
+/* Raw RSA public operation: the signature recovery of both DAPP checks (the
+ * CA's CVC signature, the IFD's authentication). */
+enum carta_err vcard_cie_rsa_pub(const uint8_t *n, const uint8_t *e, size_t elen,
+                                 const uint8_t *in, size_t inlen, uint8_t out[CIE_RSA_LEN])
+{
+	if (inlen == 0 || carta_bn_cmp(in, inlen, n, CIE_RSA_LEN) >= 0)
+		return CARTA_E_CRYPTO;
+	return carta_modexp(in, inlen, e, elen, n, CIE_RSA_LEN, out);
+}
+
 static const uint8_t cvc_oid[9] = { 0x2A, 0x81, 0x22, 0xF4, 0x2A, 0x02, 0x04, 0x01, 0x04 };
 
 /* 81 B6 { 80 01 41, 83 01 84 } selects the CA key for PSO VERIFY CERTIFICATE;

@@ -208,10 +208,10 @@ enum carta_err vcard_cie_change(struct vcard_cie *c, const struct vcard_cie_cmd 
 enum carta_err vcard_cie_reset_retry(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
                                      struct vcard_cie_rsp *r);
 
-/* Shared helpers */
+/* Shared helpers (cie.c) */
 /* Big-endian bytes a (any length) equal to b of blen, ignoring leading zeros. */
 bool vcard_cie_num_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-/* Raw RSA public operation in^e mod n, 256-byte output. */
+/* Raw RSA public operation in^e mod n, 256-byte output (cie_dapp.c). */
 enum carta_err vcard_cie_rsa_pub(const uint8_t *n, const uint8_t *e, size_t elen,
                                  const uint8_t *in, size_t inlen, uint8_t out[CIE_RSA_LEN]);
 
