@@ -80,7 +80,7 @@ static void card_close(struct env *e)
 		return;
 	carta_driver_cie.release(e->c);
 	d = &e->c->desc;
-	free(d->certs[0].der);
+	carta_card_cert_free(&d->certs[0]);
 	free(d->keys[0].modulus);
 	free(d->keys[0].exponent);
 	carta_transport_close(&e->c->t);
