@@ -3,7 +3,7 @@
 #define CARTA_CARDS_CARD_H
 
 /* The card-driver interface (design.md "Card module interface"). One file per
- * family under src/cards/, each exporting one const struct carta_card_driver.
+ * family folder under src/cards/ (cns/, cie/), each exporting one const struct carta_card_driver.
  * Drivers never include pkcs11.h, winscard.h or OpenSSL headers. */
 
 #include "carta/card.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/sod.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "apdu/inproc.h"
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/crypto.h"
 #include "util/hex.h"
 #include "util/log.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "cards/card.h"
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "util/hex.h"
 
 struct want {

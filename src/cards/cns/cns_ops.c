@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 #include "cards/pinpad.h"
 #include "crypto/crypto.h"

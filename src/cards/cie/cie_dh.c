@@ -3,7 +3,7 @@
  * (reference/cie.md 3.2, 3.4, 8.D, 8.E). Both DH commands are plain. */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "crypto/crypto.h"
 #include "util/hex.h"

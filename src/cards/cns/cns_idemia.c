@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* IDEMIA 2021 TS-CNS (ACe 2021 lots): certificate in DF 1400/9001, key and
  * PIN in DF 1400/9002, key reference 02, RSA-2048 (reference/cns.md 1.5, 5). */
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100

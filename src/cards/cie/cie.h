@@ -2,7 +2,7 @@
 #ifndef CARTA_CARDS_CIE_H
 #define CARTA_CARDS_CIE_H
 
-/* Internal interface of the CIE 3.0 driver (src/cards/cie*.c). Protocol facts
+/* Internal interface of the CIE 3.0 driver (src/cards/cie/). Protocol facts
  * are from reference/cie.md; section numbers are cited where used. */
 
 #include "cards/card.h"

@@ -4,7 +4,7 @@
  * P1=09) and ST2022 over NFC (J-Sign, bare ATR 3B 80 80 01 01). */
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
-#include "cards/personal.h"
+#include "cards/cns/personal.h"
 #include "crypto/x509.h"
 #include "util/log.h"
 

@@ -3,7 +3,7 @@
  * SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "crypto/x509.h"
 #include "util/log.h"

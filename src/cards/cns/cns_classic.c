@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Classic CNS / TS-CNS file-system cards: ST/Incard, Athena, Siemens/CardOS,
  * G&D, Oberthur/IDEMIA before 2021 (reference/cns.md 1.4, 1.5, 2.3, 3.3). */
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100

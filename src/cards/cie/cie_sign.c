@@ -9,7 +9,7 @@
  * MSE SET AT, and DAPP starts a new session). */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "util/log.h"
 
