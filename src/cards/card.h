@@ -63,14 +63,20 @@ struct carta_card_driver {
 
 #define CARTA_PIN_CACHE_MS 1000u
 
-/* The registry, in src/cards/registry.c. */
-extern const struct carta_card_driver *const carta_card_drivers[];
-
 /* Scores. A table row scores its priority (>= CARTA_SCORE_CLAIM). match()
  * returns CARTA_SCORE_PROBE for ATRs that only a probe can decide (bare NFC
  * ATRs): such a driver is tried, but carta_atr_driver() does not name it. */
 #define CARTA_SCORE_PROBE 5
 #define CARTA_SCORE_CLAIM 10
+
+/* A card on transport t, no driver yet (card.c). Takes ownership of t: closed
+ * by carta_card_close, or here on error. */
+enum carta_err carta_card_new(struct carta_transport *t, struct carta_card **out);
+/* Probe and load the card with driver d (row: the ATR row that matched, or
+ * NULL); on failure the driver's state is released and c has no driver.
+ * Inside a transaction. The registry decides which drivers to try. */
+enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_card_driver *d,
+                                     const struct carta_atr_row *row);
 
 /* A PC/SC transaction around a card operation (card.c). After a reset by
  * someone else: sets reset_seen, takes the lock again and calls reinit. */

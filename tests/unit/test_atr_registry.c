@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "cards/card.h"
+#include "cards/registry.h"
 #include "cards/cns/cns.h"
 #include "util/hex.h"
 

@@ -9,7 +9,7 @@
 #include "apdu/sm.h"
 #include "crypto/secret.h"
 
-extern const struct carta_card_driver carta_driver_cie;
+extern const struct carta_card_driver carta_cie_driver;
 
 /* ---- constants (cie_constants.c, reference/cie-constants.md) ---- */
 #define CARTA_CIE_RSA_LEN 256u
