@@ -94,6 +94,17 @@ void carta_card_desc_changed(struct carta_card *c);
  * when the transport cannot reset. */
 enum carta_err carta_card_warm_reset(struct carta_card *c);
 
+/* A private-key operation under a security environment the card keeps
+ * (se.c): set (the MSE) unless `cached`, then use; when cached and use fails
+ * in a way `forgotten` recognises, set and use once more. */
+struct carta_se_ops {
+	enum carta_err (*set)(struct carta_card *c, void *arg);
+	enum carta_err (*use)(struct carta_card *c, void *arg);
+	bool (*forgotten)(struct carta_card *c, enum carta_err rv);
+};
+enum carta_err carta_se_run(struct carta_card *c, bool cached, const struct carta_se_ops *ops,
+                            void *arg);
+
 /* ATR helpers (src/cards/atr.c). The historical bytes of an ATR per
  * ISO/IEC 7816-3 8.2 (T0 low nibble K, interface bytes per Y bits);
  * CARTA_E_PARSE when the ATR is shorter than its own structure says. */

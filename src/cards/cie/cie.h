@@ -6,6 +6,7 @@
  * are from reference/cie.md; section numbers are cited where used. */
 
 #include "cards/card.h"
+#include "cards/iso7816.h"
 #include "apdu/sm.h"
 #include "crypto/secret.h"
 
@@ -71,6 +72,9 @@ enum carta_err carta_cie_tx(struct carta_card *c, const struct carta_apdu *a, un
 /* carta_cie_tx and map the SW (9000 -> OK). */
 enum carta_err carta_cie_tx_ok(struct carta_card *c, const struct carta_apdu *a, unsigned flags,
                                struct carta_rapdu *r);
+/* carta_cie_tx_ok for a command whose answer is only its SW
+ * (carta_iso_send_via). */
+enum carta_err carta_cie_send(struct carta_card *c, const struct carta_apdu *a);
 enum carta_err carta_cie_select_ias(struct carta_transport *t, const struct carta_cie_chip *chip);
 enum carta_err carta_cie_select_cie(struct carta_transport *t);
 /* IAS + DF_CIE when not selected since the last reset. */
