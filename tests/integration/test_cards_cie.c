@@ -16,10 +16,9 @@
 
 #include <cmocka.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 #include "cards/cie/cie.h"
 #include "crypto/crypto.h"
-#include "util/hex.h"
 #include "util/log.h"
 #include "vcard.h"
 
@@ -381,23 +380,59 @@ static bool log_has(const char *log, const uint8_t *p, size_t n)
 	return strstr(log, spaced) || strstr(log, up) || strstr(log, low);
 }
 
-static void hex_bytes(const char *hex, uint8_t *out, size_t *n)
-{
-	struct carta_buf b = { 0 };
+/* The DH private value x and the session keys of the last SM session, as
+ * the driver hands them to carta_modexp and carta_sm_start: this program is
+ * linked with -Wl,--wrap for both (tests/CMakeLists.txt), so libcarta keeps
+ * no copy of a secret for tests. x is the exponent of the last carta_modexp
+ * before a session starts (K = PuK.ICC^x mod p, cie.md 3.4 step 4: the
+ * terminal computes it right before carta_sm_start, with no APDU, so no
+ * virtual-card code runs in between). */
+static struct {
+	bool on;
+	uint8_t exp[CARTA_CIE_MAX_MOD], x[CARTA_CIE_MAX_MOD];
+	size_t exp_len, x_len;
+	uint8_t kenc[16], kmac[16];
+	bool have;
+} seen;
 
-	assert_int_equal(carta_hex_decode(hex, strlen(hex), &b), CARTA_OK);
-	memcpy(out, b.p, b.len);
-	*n = b.len;
-	carta_buf_free(&b);
+enum carta_err __real_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out);
+enum carta_err __wrap_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out);
+enum carta_err __real_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8]);
+enum carta_err __wrap_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8]);
+
+enum carta_err __wrap_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out)
+{
+	if (seen.on && exp && elen <= sizeof(seen.exp)) {
+		memcpy(seen.exp, exp, elen);
+		seen.exp_len = elen;
+	}
+	return __real_carta_modexp(base, blen, exp, elen, m, mlen, out);
+}
+
+enum carta_err __wrap_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8])
+{
+	enum carta_err rv = __real_carta_sm_start(sm, k_enc, k_mac, ssc);
+
+	if (seen.on && rv == CARTA_OK) {
+		memcpy(seen.x, seen.exp, seen.exp_len);
+		seen.x_len = seen.exp_len;
+		memcpy(seen.kenc, k_enc, 16);
+		memcpy(seen.kmac, k_mac, 16);
+		seen.have = true;
+	}
+	return rv;
 }
 
 static void test_log_has_no_secrets(void **state)
 {
 	struct env e;
 	char logpath[] = "/tmp/carta-cie-log-XXXXXX";
-	char x[2 * CARTA_CIE_MAX_MOD + 1], ke[33], km[33];
-	uint8_t b[CARTA_CIE_MAX_MOD];
-	size_t n;
 	char *log;
 	long len;
 	FILE *f;
@@ -410,14 +445,16 @@ static void test_log_has_no_secrets(void **state)
 	setenv("CARTA_DEBUG", "3", 1);
 	setenv("CARTA_DEBUG_FILE", logpath, 1);
 	carta_log_reinit();
-	carta_cie_test_keep_secrets(true);
+	memset(&seen, 0, sizeof(seen));
+	seen.on = true;
 	env_new(&e, &cfgs[1]);
 	assert_int_equal(login(&e, PIN, &tries), CARTA_OK);
 	sign_and_check(&e, 1, 3);
 	assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)PIN, 8,
 	                                         (const uint8_t *)NEWPIN, 8, &tries),
 	                 CARTA_OK);
-	assert_true(carta_cie_test_last_secrets(x, sizeof(x), ke, km));
+	seen.on = false;
+	assert_true(seen.have);
 	env_free(&e);
 	unsetenv("CARTA_DEBUG");
 	unsetenv("CARTA_DEBUG_FILE");
@@ -438,16 +475,13 @@ static void test_log_has_no_secrets(void **state)
 	assert_null(strstr(log, NEWPIN));
 	assert_false(log_has(log, (const uint8_t *)PIN, 8));
 	assert_false(log_has(log, (const uint8_t *)NEWPIN, 8));
-	hex_bytes(x, b, &n);
-	assert_true(n >= 8);
-	assert_false(log_has(log, b, n));
-	hex_bytes(ke, b, &n);
-	assert_false(log_has(log, b, n));
-	hex_bytes(km, b, &n);
-	assert_false(log_has(log, b, n));
+	assert_true(seen.x_len >= 8);
+	assert_false(log_has(log, seen.x, seen.x_len));
+	assert_false(log_has(log, seen.kenc, 16));
+	assert_false(log_has(log, seen.kmac, 16));
 	free(log);
 	unlink(logpath);
-	carta_cie_test_keep_secrets(false);
+	carta_wipe(&seen, sizeof(seen));
 }
 
 static void test_reset_by_other(void **state)

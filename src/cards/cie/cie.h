@@ -134,13 +134,4 @@ enum carta_err carta_cie_read_cert(struct carta_card *c);
 /* Fill desc cert/key/holder from s->cert (no-op when empty). */
 void carta_cie_desc_cert(struct carta_card *c);
 
-/* ---- test-only (not exported from the module: libcarta is hidden) ----
- * When enabled, the DH private value and the session keys of the last session
- * are kept so that tests can grep a debug log for them. Off by default. */
-void carta_cie_test_keep_secrets(bool on);
-/* Copies of the last x (hex), K_enc, K_mac (hex), NUL-terminated; false if none. */
-bool carta_cie_test_last_secrets(char *x_hex, size_t xcap, char *kenc_hex, char *kmac_hex);
-void carta_cie_test_note_secrets(const uint8_t *x, size_t xn, const uint8_t kenc[16],
-                                 const uint8_t kmac[16]);
-
 #endif
