@@ -2,9 +2,13 @@
 #ifndef CARTA_CARDS_CARD_H
 #define CARTA_CARDS_CARD_H
 
-/* The card-driver interface (design.md "Card module interface"). One file per
- * family folder under src/cards/ (cns/, cie/), each exporting one const struct carta_card_driver.
- * Drivers never include pkcs11.h, winscard.h or OpenSSL headers. */
+/* The card framework under include/carta/card.h (design.md "Card module
+ * interface"): struct carta_card, the driver table a family fills, ATR rows
+ * and scores (atr.c), transactions and driver trials (card.c), certificate
+ * names (cert.c), the kept security environment (se.c). Each family folder
+ * under src/cards/ (cns/, cie/) exports its const struct carta_card_driver
+ * values; only registry.c lists them. Drivers never include pkcs11.h,
+ * winscard.h or OpenSSL headers. */
 
 #include "carta/card.h"
 #include "apdu/exchange.h"

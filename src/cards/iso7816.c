@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ISO/IEC 7816-4 commands in the forms of reference/cns.md 1.6-1.8. */
+/* ISO/IEC 7816-4 commands in the forms of reference/cns.md 1.6-1.8, and the
+ * one "send, keep only the status word" helper every driver uses. */
 #include <string.h>
 
 #include "apdu/sw.h"

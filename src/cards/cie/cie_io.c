@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 plain and secure-messaging I/O: application selection (cie.md 1.2),
- * SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
+/* CIE 3.0 plain and secure-messaging I/O: commands sent plain or under the
+ * SM session (carta_cie_tx, carta_cie_send), application selection (cie.md
+ * 1.2), the NIS, SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
 #include <string.h>
 
 #include "cards/cie/cie.h"

@@ -3,7 +3,8 @@
 #define CARTA_CARDS_CNS_H
 
 /* What all CNS / TS-CNS drivers share (reference/cns.md). A driver holds only
- * its ATR rows, its match/probe and a layout: where the files and the key are. */
+ * its ATR rows and its match/probe, and names a layout (cns_layouts.c): where
+ * the files and the key are. */
 
 #include "cards/card.h"
 #include "cards/iso7816.h"
