@@ -4,7 +4,7 @@
 
 #include "apdu/transport.h"
 
-/* A source of readers: PC/SC (pcsc.c) or in-process virtual readers (inproc.c).
+/* A source of readers: PC/SC (pcsc.c) or in-process virtual readers (tools/vcard/inproc.c).
  * The PKCS#11 front end and carta-tool only see this interface. */
 
 #define CARTA_READER_NAME_MAX 128

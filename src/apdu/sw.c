@@ -73,6 +73,16 @@ enum carta_err carta_sw_to_err(uint16_t sw)
 	return r ? r->err : CARTA_E_CARD;
 }
 
+bool carta_sw_no_ref_data(uint16_t sw)
+{
+	return sw == 0x6a88;
+}
+
+bool carta_sw_ref_refused(uint16_t sw)
+{
+	return sw == 0x6a88 || sw == 0x6a86 || sw == 0x6d00;
+}
+
 int carta_sw_tries(uint16_t sw)
 {
 	if ((sw & 0xfff0) == 0x63c0)

@@ -2,6 +2,7 @@
 #ifndef CARTA_SW_H
 #define CARTA_SW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "carta/err.h"
@@ -15,6 +16,13 @@ enum carta_err carta_sw_to_err(uint16_t sw);
  * 6403 PIN length out of range) and 6B80 (structure refused); anything else
  * is the card's answer (carta_sw_to_err). PC/SC part 10 v2.02.09 2.5.2. */
 enum carta_err carta_sw_pinpad_to_err(uint16_t sw);
+
+/* 6A88: the referenced data (a PIN or key reference) does not exist; the
+ * command spent no try (ISO 7816-4 table 6). */
+bool carta_sw_no_ref_data(uint16_t sw);
+/* The card refuses the command for this reference rather than judging the
+ * PIN: 6A88 (no such reference), 6A86 (P1-P2), 6D00 (instruction). */
+bool carta_sw_ref_refused(uint16_t sw);
 
 /* Tries left from 63Cx (0..15); -1 for any other SW. */
 int carta_sw_tries(uint16_t sw);

@@ -5,7 +5,7 @@
 #include "util/buf.h"
 
 /* One connected card, whatever carries the bytes: PC/SC (pcsc.c) or an
- * in-process card object (inproc.c, tests). */
+ * in-process card object (tools/vcard/inproc.c, tests). */
 
 struct carta_transport;
 

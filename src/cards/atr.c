@@ -1,25 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ATR tables: hex rows decoded once, masked comparison, historical bytes. */
-#include <pthread.h>
+/* ATR tables of one driver: hex rows decoded, masked comparison, score;
+ * and the historical bytes of an ATR. Which driver gets a card is the
+ * registry's business (registry.c). */
 #include <string.h>
 
 #include "cards/card.h"
 #include "util/hex.h"
 #include "util/log.h"
 
-#define MAX_ROWS 160
 #define ATR_MAX 33
 
+/* One table row, decoded. */
 struct decoded {
-	const struct carta_atr_row *row;
 	uint8_t val[ATR_MAX], mask[ATR_MAX];
 	size_t len;
-	bool bad;             /* row whose hex does not decode: never matches */
 };
-
-static struct decoded rows[MAX_ROWS];
-static size_t n_rows;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static bool decode_hex(const char *s, uint8_t *out, size_t *len)
 {
@@ -36,59 +31,38 @@ static bool decode_hex(const char *s, uint8_t *out, size_t *len)
 	return ok;
 }
 
-static void decode_row(const struct carta_atr_row *r, struct decoded *d)
+/* false for a row whose hex does not decode: it never matches */
+static bool decode_row(const struct carta_atr_row *r, struct decoded *d)
 {
 	size_t mlen = 0;
 
-	d->row = r;
-	if (!decode_hex(r->value, d->val, &d->len)) {
-		d->bad = true;
-		return;
-	}
+	if (!decode_hex(r->value, d->val, &d->len))
+		return false;
 	if (!r->mask) {
 		memset(d->mask, 0xff, d->len);
-		return;
+		return true;
 	}
-	if (!decode_hex(r->mask, d->mask, &mlen) || mlen != d->len)
-		d->bad = true;
+	return decode_hex(r->mask, d->mask, &mlen) && mlen == d->len;
 }
 
-static void decode_all(void)
+static bool row_matches(const struct carta_atr_row *r, const uint8_t *atr, size_t n)
 {
-	for (size_t i = 0; carta_card_drivers[i]; i++) {
-		const struct carta_atr_row *r = carta_card_drivers[i]->atrs;
+	struct decoded d;
 
-		for (; r && r->value; r++) {
-			if (n_rows == MAX_ROWS) {
-				carta_log(CARTA_LOG_ERROR, "ATR table too large");
-				return;
-			}
-			decode_row(r, &rows[n_rows]);
-			if (rows[n_rows].bad)
-				carta_log(CARTA_LOG_ERROR, "bad ATR row %s", r->value);
-			n_rows++;
-		}
+	if (!decode_row(r, &d)) {
+		carta_log(CARTA_LOG_ERROR, "bad ATR row %s", r->value);
+		return false;
 	}
-}
-
-static bool row_matches(const struct decoded *d, const uint8_t *atr, size_t n)
-{
-	if (d->bad || d->len != n)
+	if (d.len != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if ((atr[i] & d->mask[i]) != (d->val[i] & d->mask[i]))
+		if ((atr[i] & d.mask[i]) != (d.val[i] & d.mask[i]))
 			return false;
 	return true;
 }
 
-static bool row_of(const struct carta_card_driver *d, const struct carta_atr_row *r)
-{
-	for (const struct carta_atr_row *x = d->atrs; x && x->value; x++)
-		if (x == r)
-			return true;
-	return false;
-}
-
+/* The rows are decoded at each call: a few dozen short hex strings, once
+ * per driver when a card is opened, and no state shared between threads. */
 int carta_atr_score(const struct carta_card_driver *d, const uint8_t *atr, size_t n,
                     const struct carta_atr_row **row)
 {
@@ -97,35 +71,15 @@ int carta_atr_score(const struct carta_card_driver *d, const uint8_t *atr, size_
 	*row = NULL;
 	if (!atr || n == 0 || n > ATR_MAX)
 		return 0;
-	pthread_once(&once, decode_all);
-	for (size_t i = 0; i < n_rows; i++) {
-		if (!row_of(d, rows[i].row) || !row_matches(&rows[i], atr, n))
-			continue;
-		if (rows[i].row->priority > best) {
-			best = rows[i].row->priority;
-			*row = rows[i].row;
+	for (const struct carta_atr_row *r = d->atrs; r && r->value; r++) {
+		if (r->priority > best && row_matches(r, atr, n)) {
+			best = r->priority;
+			*row = r;
 		}
 	}
 	if (best == 0 && d->match)
 		best = d->match(atr, n);
 	return best;
-}
-
-const char *carta_atr_driver(const uint8_t *atr, size_t n)
-{
-	const struct carta_atr_row *row;
-	const char *name = NULL;
-	int best = CARTA_SCORE_CLAIM - 1;
-
-	for (size_t i = 0; carta_card_drivers[i]; i++) {
-		int s = carta_atr_score(carta_card_drivers[i], atr, n, &row);
-
-		if (s > best) {
-			best = s;
-			name = carta_card_drivers[i]->name;
-		}
-	}
-	return name;
 }
 
 /* ISO/IEC 7816-3 8.2.2-8.2.3: T0 = Y1|K; each TDi = Yi+1|T. */

@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* include/carta/card.h: driver choice (ATR score, then probe) and the card
- * operations, each checked, then run inside one PC/SC transaction. */
+/* The life of a struct carta_card: created on a transport, a driver tried
+ * on it (probe, load), PC/SC transactions (with the driver's reinit after a
+ * reset by someone else), closed. Which drivers are tried, in which order,
+ * is the registry's choice (registry.c); the card operations are in
+ * card_ops.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cards/card.h"
 #include "util/log.h"
-
-struct cand {
-	const struct carta_card_driver *drv;
-	const struct carta_atr_row *row;
-	int score;
-};
 
 static void desc_free(struct carta_card_desc *d)
 {
@@ -33,26 +30,6 @@ static void release(struct carta_card *c)
 		c->drv->release(c);
 	c->priv = NULL;
 	desc_free(&c->desc);
-}
-
-/* Candidates in decreasing score (insertion sort: the list is tiny). */
-static size_t candidates(const uint8_t *atr, size_t n, struct cand *out, size_t cap)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; carta_card_drivers[i] && k < cap; i++) {
-		struct cand x = { .drv = carta_card_drivers[i] };
-		size_t j;
-
-		x.score = carta_atr_score(x.drv, atr, n, &x.row);
-		if (x.score <= 0)
-			continue;
-		for (j = k; j > 0 && out[j - 1].score < x.score; j--)
-			out[j] = out[j - 1];
-		out[j] = x;
-		k++;
-	}
-	return k;
 }
 
 /* A transaction; after a reset by someone else the lock is not taken
@@ -97,39 +74,33 @@ enum carta_err carta_card_warm_reset(struct carta_card *c)
 	return carta_transport_reset(c->t);
 }
 
-static enum carta_err try_drivers(struct carta_card *c)
+/* Probe and load with one driver; on failure nothing of it stays. */
+enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_card_driver *d,
+                                     const struct carta_atr_row *row)
 {
-	struct cand cands[16];
-	size_t n = candidates(c->t->atr, c->t->atr_len, cands, 16);
-	unsigned flags = c->t->flags;
-	enum carta_err rv = CARTA_E_CARD_UNKNOWN;
+	enum carta_err rv;
 
-	for (size_t i = 0; i < n && rv == CARTA_E_CARD_UNKNOWN; i++) {
-		c->drv = cands[i].drv;
-		c->atr_row = cands[i].row;
-		c->t->flags = flags;
-		rv = c->drv->probe ? c->drv->probe(c) : CARTA_OK;
-		if (rv == CARTA_OK)
-			rv = c->drv->load(c);
-		if (rv == CARTA_OK) {
-			carta_log(CARTA_LOG_INFO, "card driver %s (%s)", c->drv->name, c->desc.family);
-			snprintf(c->desc.driver, sizeof(c->desc.driver), "%s", c->drv->name);
-			break;
-		}
-		release(c);
-		c->drv = NULL;
-		c->atr_row = NULL;
+	c->drv = d;
+	c->atr_row = row;
+	rv = d->probe ? d->probe(c) : CARTA_OK;
+	if (rv == CARTA_OK)
+		rv = d->load(c);
+	if (rv == CARTA_OK) {
+		carta_log(CARTA_LOG_INFO, "card driver %s (%s)", d->name, c->desc.family);
+		snprintf(c->desc.driver, sizeof(c->desc.driver), "%s", d->name);
+		return rv;
 	}
+	release(c);
+	c->drv = NULL;
+	c->atr_row = NULL;
 	return rv;
 }
 
-enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out)
+enum carta_err carta_card_new(struct carta_transport *t, struct carta_card **out)
 {
 	struct carta_card *c = NULL;
 	enum carta_err rv = CARTA_E_ARGS;
 
-	if (out)
-		*out = NULL;
 	if (!t || !t->ops || !out)
 		goto out;
 	rv = CARTA_E_NOMEM;
@@ -138,20 +109,12 @@ enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **ou
 		goto out;
 	c->t = t;
 	c->pin_cache_ttl_ms = CARTA_PIN_CACHE_MS;
-	rv = carta_card_begin(c);
-	if (rv != CARTA_OK)
-		goto out;
-	rv = try_drivers(c);
-	carta_card_end(c);
+	rv = CARTA_OK;
 out:
-	if (rv == CARTA_OK) {
+	if (rv == CARTA_OK)
 		*out = c;
-	} else {
-		if (c)
-			carta_card_close(c);
-		else
-			carta_transport_close(&t);
-	}
+	else
+		carta_transport_close(&t);
 	return rv;
 }
 

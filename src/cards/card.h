@@ -2,9 +2,13 @@
 #ifndef CARTA_CARDS_CARD_H
 #define CARTA_CARDS_CARD_H
 
-/* The card-driver interface (design.md "Card module interface"). One file per
- * family under src/cards/, each exporting one const struct carta_card_driver.
- * Drivers never include pkcs11.h, winscard.h or OpenSSL headers. */
+/* The card framework under include/carta/card.h (design.md "Card module
+ * interface"): struct carta_card, the driver table a family fills, ATR rows
+ * and scores (atr.c), transactions and driver trials (card.c), certificate
+ * names (cert.c), the kept security environment (se.c). Each family folder
+ * under src/cards/ (cns/, cie/) exports its const struct carta_card_driver
+ * values; only registry.c lists them. Drivers never include pkcs11.h,
+ * winscard.h or OpenSSL headers. */
 
 #include "carta/card.h"
 #include "apdu/exchange.h"
@@ -63,14 +67,20 @@ struct carta_card_driver {
 
 #define CARTA_PIN_CACHE_MS 1000u
 
-/* The registry, in src/cards/registry.c. */
-extern const struct carta_card_driver *const carta_card_drivers[];
-
 /* Scores. A table row scores its priority (>= CARTA_SCORE_CLAIM). match()
  * returns CARTA_SCORE_PROBE for ATRs that only a probe can decide (bare NFC
  * ATRs): such a driver is tried, but carta_atr_driver() does not name it. */
 #define CARTA_SCORE_PROBE 5
 #define CARTA_SCORE_CLAIM 10
+
+/* A card on transport t, no driver yet (card.c). Takes ownership of t: closed
+ * by carta_card_close, or here on error. */
+enum carta_err carta_card_new(struct carta_transport *t, struct carta_card **out);
+/* Probe and load the card with driver d (row: the ATR row that matched, or
+ * NULL); on failure the driver's state is released and c has no driver.
+ * Inside a transaction. The registry decides which drivers to try. */
+enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_card_driver *d,
+                                     const struct carta_atr_row *row);
 
 /* A PC/SC transaction around a card operation (card.c). After a reset by
  * someone else: sets reset_seen, takes the lock again and calls reinit. */
@@ -87,6 +97,17 @@ void carta_card_desc_changed(struct carta_card *c);
 /* Warm reset of the card (the security state goes); CARTA_E_NOT_SUPPORTED
  * when the transport cannot reset. */
 enum carta_err carta_card_warm_reset(struct carta_card *c);
+
+/* A private-key operation under a security environment the card keeps
+ * (se.c): set (the MSE) unless `cached`, then use; when cached and use fails
+ * in a way `forgotten` recognises, set and use once more. */
+struct carta_se_ops {
+	enum carta_err (*set)(struct carta_card *c, void *arg);
+	enum carta_err (*use)(struct carta_card *c, void *arg);
+	bool (*forgotten)(struct carta_card *c, enum carta_err rv);
+};
+enum carta_err carta_se_run(struct carta_card *c, bool cached, const struct carta_se_ops *ops,
+                            void *arg);
 
 /* ATR helpers (src/cards/atr.c). The historical bytes of an ATR per
  * ISO/IEC 7816-3 8.2 (T0 low nibble K, interface bytes per Y bits);

@@ -22,12 +22,15 @@ static void pin_cache_drop(struct carta_card *c)
 
 enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT };
 
+/* One driver call: its arguments, named by what they carry. */
 struct op {
 	enum op_kind kind;
-	size_t idx;
-	const uint8_t *a, *b;
-	size_t an, bn;
-	enum carta_sign_input sk;
+	size_t idx;                  /* the PIN, or the key */
+	const uint8_t *value;        /* the PIN, the old PIN or the PUK; the input of a key op */
+	size_t value_len;
+	const uint8_t *new_pin;      /* change and unblock */
+	size_t new_len;
+	enum carta_sign_input sign_kind;
 	uint8_t *out;
 	size_t *outlen;
 	int *tries;
@@ -42,20 +45,23 @@ static enum carta_err call(struct carta_card *c, const struct op *o)
 	case OP_STATUS:
 		return d->pin_status ? d->pin_status(c, o->idx, o->st) : CARTA_E_NOT_SUPPORTED;
 	case OP_VERIFY:
-		return d->verify ? d->verify(c, o->idx, o->a, o->an, o->tries) : CARTA_E_NOT_SUPPORTED;
+		return d->verify ? d->verify(c, o->idx, o->value, o->value_len, o->tries)
+		                 : CARTA_E_NOT_SUPPORTED;
 	case OP_CHANGE:
-		return d->change ? d->change(c, o->idx, o->a, o->an, o->b, o->bn, o->tries)
+		return d->change ? d->change(c, o->idx, o->value, o->value_len, o->new_pin, o->new_len,
+		                             o->tries)
 		                 : CARTA_E_NOT_SUPPORTED;
 	case OP_UNBLOCK:
-		return d->unblock ? d->unblock(c, o->idx, o->a, o->an, o->b, o->bn, o->tries)
+		return d->unblock ? d->unblock(c, o->idx, o->value, o->value_len, o->new_pin, o->new_len,
+		                               o->tries)
 		                  : CARTA_E_NOT_SUPPORTED;
 	case OP_LOGOUT:
 		return d->logout ? d->logout(c) : CARTA_OK;
 	case OP_SIGN:
-		return d->sign ? d->sign(c, o->idx, o->sk, o->a, o->an, o->out, o->outlen)
+		return d->sign ? d->sign(c, o->idx, o->sign_kind, o->value, o->value_len, o->out, o->outlen)
 		               : CARTA_E_NOT_SUPPORTED;
 	case OP_DECRYPT:
-		return d->decrypt_raw ? d->decrypt_raw(c, o->idx, o->a, o->an, o->out, o->outlen)
+		return d->decrypt_raw ? d->decrypt_raw(c, o->idx, o->value, o->value_len, o->out, o->outlen)
 		                      : CARTA_E_NOT_SUPPORTED;
 	}
 	return CARTA_E_INTERNAL;
@@ -183,7 +189,8 @@ enum carta_err carta_card_check_reset(struct carta_card *c)
 enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t *value,
                                  size_t n, int *tries_left)
 {
-	struct op o = { .kind = OP_VERIFY, .idx = pin, .a = value, .an = n, .tries = tries_left };
+	struct op o = { .kind = OP_VERIFY, .idx = pin, .value = value, .value_len = n,
+	                .tries = tries_left };
 	int dummy;
 	enum carta_err rv;
 
@@ -202,8 +209,8 @@ enum carta_err carta_card_verify(struct carta_card *c, size_t pin, const uint8_t
 enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t *oldv,
                                  size_t oldn, const uint8_t *newv, size_t newn, int *tries_left)
 {
-	struct op o = { .kind = OP_CHANGE, .idx = pin, .a = oldv, .an = oldn, .b = newv,
-	                .bn = newn, .tries = tries_left };
+	struct op o = { .kind = OP_CHANGE, .idx = pin, .value = oldv, .value_len = oldn,
+	                .new_pin = newv, .new_len = newn, .tries = tries_left };
 	int dummy;
 	enum carta_err rv;
 
@@ -227,8 +234,8 @@ enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_
                                   size_t pukn, const uint8_t *new_pin, size_t newn,
                                   int *tries_left)
 {
-	struct op o = { .kind = OP_UNBLOCK, .idx = pin, .a = puk, .an = pukn, .b = new_pin,
-	                .bn = newn, .tries = tries_left };
+	struct op o = { .kind = OP_UNBLOCK, .idx = pin, .value = puk, .value_len = pukn,
+	                .new_pin = new_pin, .new_len = newn, .tries = tries_left };
 	int dummy, by;
 	enum carta_err rv;
 
@@ -262,8 +269,8 @@ enum carta_err carta_card_logout(struct carta_card *c)
 enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
                                const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
 {
-	struct op o = { .kind = OP_SIGN, .idx = key, .sk = kind, .a = in, .an = n, .out = out,
-	                .outlen = outlen };
+	struct op o = { .kind = OP_SIGN, .idx = key, .sign_kind = kind, .value = in, .value_len = n,
+	                .out = out, .outlen = outlen };
 
 	if (!usable(c) || key >= c->desc.n_keys || !in || !n || !outlen || (!out && *outlen))
 		return CARTA_E_ARGS;
@@ -273,7 +280,7 @@ enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign
 enum carta_err carta_card_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
                                       size_t n, uint8_t *out, size_t *outlen)
 {
-	struct op o = { .kind = OP_DECRYPT, .idx = key, .a = in, .an = n, .out = out,
+	struct op o = { .kind = OP_DECRYPT, .idx = key, .value = in, .value_len = n, .out = out,
 	                .outlen = outlen };
 
 	if (!usable(c) || key >= c->desc.n_keys || !in || !n || !outlen || (!out && *outlen))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ISO/IEC 7816-4 commands in the forms of reference/cns.md 1.6-1.8. */
+/* ISO/IEC 7816-4 commands in the forms of reference/cns.md 1.6-1.8, and the
+ * one "send, keep only the status word" helper every driver uses. */
 #include <string.h>
 
 #include "apdu/sw.h"
@@ -209,15 +210,26 @@ enum carta_err carta_iso_reset_retry(struct carta_transport *t, uint8_t ref, con
 	return two_blocks(t, 0x2c, ref, puk, pn, nv, nn, tries);
 }
 
-static enum carta_err simple(struct carta_transport *t, const struct carta_apdu *a)
+enum carta_err carta_iso_send_via(carta_tx_t tx, void *ctx, const struct carta_apdu *a)
 {
 	struct carta_rapdu r;
 	enum carta_err rv;
 
 	carta_rapdu_init(&r);
-	rv = carta_transmit_ok(t, a, 0, &r);
+	rv = tx(ctx, a, 0, &r);
 	carta_rapdu_free(&r);
 	return rv;
+}
+
+static enum carta_err plain_tx(void *ctx, const struct carta_apdu *a, unsigned flags,
+                               struct carta_rapdu *r)
+{
+	return carta_transmit_ok(ctx, a, flags, r);
+}
+
+enum carta_err carta_iso_send(struct carta_transport *t, const struct carta_apdu *a)
+{
+	return carta_iso_send_via(plain_tx, t, a);
 }
 
 enum carta_err carta_iso_mse_restore(struct carta_transport *t, uint8_t se)
@@ -225,7 +237,7 @@ enum carta_err carta_iso_mse_restore(struct carta_transport *t, uint8_t se)
 	/* cns.md 1.8: the card wants a trailing 00 ("Lc=0"), sent as a case-2 Le */
 	struct carta_apdu a = { .ins = 0x22, .p1 = 0xf3, .p2 = se, .le = 256 };
 
-	return simple(t, &a);
+	return carta_iso_send(t, &a);
 }
 
 enum carta_err carta_iso_mse_set(struct carta_transport *t, uint8_t tmpl, uint8_t key)
@@ -233,7 +245,7 @@ enum carta_err carta_iso_mse_set(struct carta_transport *t, uint8_t tmpl, uint8_
 	uint8_t crt[3] = { 0x83, 0x01, key };
 	struct carta_apdu a = { .ins = 0x22, .p1 = 0xf1, .p2 = tmpl, .data = crt, .lc = 3 };
 
-	return simple(t, &a);
+	return carta_iso_send(t, &a);
 }
 
 static enum carta_err pso(struct carta_transport *t, uint8_t p1, uint8_t p2, const uint8_t *in,

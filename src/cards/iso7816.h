@@ -13,6 +13,17 @@
 #define CARTA_SEL_PATH  0x08u   /* path from the MF, without 3F00 */
 #define CARTA_SEL_REL   0x09u   /* path from the current DF */
 
+/* How a driver sends a command: plainly (carta_transmit_ok, ctx the
+ * transport) or through its secure-messaging session (ctx its card). The SW
+ * is mapped: 9000 -> CARTA_OK, else carta_sw_to_err. */
+typedef enum carta_err (*carta_tx_t)(void *ctx, const struct carta_apdu *a, unsigned flags,
+                                     struct carta_rapdu *r);
+
+/* A command whose answer is only its status word: sent with tx, the answer
+ * data dropped. carta_iso_send is the plain form. */
+enum carta_err carta_iso_send_via(carta_tx_t tx, void *ctx, const struct carta_apdu *a);
+enum carta_err carta_iso_send(struct carta_transport *t, const struct carta_apdu *a);
+
 /* What a FCI/FCP tells us. */
 struct carta_fci {
 	bool has_size;

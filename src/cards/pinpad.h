@@ -34,8 +34,8 @@ enum carta_err carta_pinpad_build(const struct carta_pinpad_req *r, uint8_t *out
                                   size_t *len);
 
 
-/* Build, send with t->ops->control (ioctl_verify or ioctl_modify), map the
- * answer. *tries from 63Cx (-1 otherwise, 0 on 6983); *sw the answer's SW
+/* Build, send with carta_transport_control (ioctl_verify or ioctl_modify),
+ * map the answer. *tries from 63Cx (-1 otherwise, 0 on 6983); *sw the answer's SW
  * (0 when the reader gave none). */
 enum carta_err carta_pinpad_run(struct carta_transport *t, const struct carta_pinpad_req *r,
                                 int *tries, uint16_t *sw);

@@ -1,15 +1,102 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The card drivers, tried by ATR score and probe (card.c); the order here
- * only breaks ties. The bare NFC ATR 3B 80 80 01 01 is shared by the CIE
- * STM2 and ST2022 over NFC: both drivers only probe it (J-Sign first: one
- * SELECT AID that a CIE refuses). */
-#include "cards/cie.h"
-#include "cards/cns.h"
+/* The card families, and the choice of a driver for a card: drivers in
+ * decreasing ATR score (atr.c), each probed and loaded (card.c) until one
+ * takes the card. The order of the table only breaks ties. The bare NFC ATR
+ * 3B 80 80 01 01 is shared by the CIE STM2 and ST2022 over NFC: both
+ * drivers only probe it (J-Sign first: one SELECT AID that a CIE refuses).
+ * A new family is a folder under src/cards/ and a line here. */
+#include "cards/registry.h"
+#include "cards/cie/cie.h"
+#include "cards/cns/cns.h"
+
+#define MAX_CANDIDATES 16
 
 const struct carta_card_driver *const carta_card_drivers[] = {
 	&carta_cns_applet_driver,
 	&carta_cns_idemia_driver,
 	&carta_cns_classic_driver,
-	&carta_driver_cie,
+	&carta_cie_driver,
 	NULL,
 };
+
+struct cand {
+	const struct carta_card_driver *drv;
+	const struct carta_atr_row *row;
+	int score;
+};
+
+/* Candidates in decreasing score (insertion sort: the list is tiny). */
+static size_t candidates(const uint8_t *atr, size_t n, struct cand *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; carta_card_drivers[i] && k < cap; i++) {
+		struct cand x = { .drv = carta_card_drivers[i] };
+		size_t j;
+
+		x.score = carta_atr_score(x.drv, atr, n, &x.row);
+		if (x.score <= 0)
+			continue;
+		for (j = k; j > 0 && out[j - 1].score < x.score; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+		k++;
+	}
+	return k;
+}
+
+/* Each candidate starts from the transport flags the card was opened with
+ * (a driver may set CARTA_TF_EXTENDED, say, before giving up). */
+static enum carta_err try_drivers(struct carta_card *c)
+{
+	struct cand cands[MAX_CANDIDATES];
+	size_t n = candidates(c->t->atr, c->t->atr_len, cands, MAX_CANDIDATES);
+	unsigned flags = c->t->flags;
+	enum carta_err rv = CARTA_E_CARD_UNKNOWN;
+
+	for (size_t i = 0; i < n && rv == CARTA_E_CARD_UNKNOWN; i++) {
+		c->t->flags = flags;
+		rv = carta_card_try_driver(c, cands[i].drv, cands[i].row);
+	}
+	return rv;
+}
+
+enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out)
+{
+	struct carta_card *c = NULL;
+	enum carta_err rv;
+
+	if (out)
+		*out = NULL;
+	rv = carta_card_new(t, out ? &c : NULL);
+	if (rv != CARTA_OK)
+		goto out;
+	rv = carta_card_begin(c);
+	if (rv == CARTA_OK) {
+		rv = try_drivers(c);
+		carta_card_end(c);
+	}
+	if (rv == CARTA_OK)
+		*out = c;
+	else
+		carta_card_close(c);
+out:
+	return rv;
+}
+
+const char *carta_atr_driver(const uint8_t *atr, size_t n)
+{
+	const struct carta_atr_row *row;
+	const char *name = NULL;
+	int best = CARTA_SCORE_CLAIM - 1;
+
+	for (size_t i = 0; carta_card_drivers[i]; i++) {
+		int s = carta_atr_score(carta_card_drivers[i], atr, n, &row);
+
+		if (s > best) {
+			best = s;
+			name = carta_card_drivers[i]->name;
+		}
+	}
+	return name;
+}

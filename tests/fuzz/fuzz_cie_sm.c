@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/sod.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,14 +75,14 @@ static void drive(struct carta_card *c)
 	size_t sl = sizeof(sig);
 	int tries;
 
-	if (carta_driver_cie.probe(c) != CARTA_OK)
+	if (carta_cie_driver.probe(c) != CARTA_OK)
 		return;
-	if (carta_driver_cie.load(c) != CARTA_OK)
+	if (carta_cie_driver.load(c) != CARTA_OK)
 		return;
-	if (carta_driver_cie.verify(c, 0, (const uint8_t *)"12345678", 8, &tries) == CARTA_OK)
-		(void)carta_driver_cie.sign(c, 0, CARTA_SIGN_PKCS1_DATA, (const uint8_t *)"abc", 3,
+	if (carta_cie_driver.verify(c, 0, (const uint8_t *)"12345678", 8, &tries) == CARTA_OK)
+		(void)carta_cie_driver.sign(c, 0, CARTA_SIGN_PKCS1_DATA, (const uint8_t *)"abc", 3,
 		                            sig, &sl);
-	(void)carta_driver_cie.logout(c);
+	(void)carta_cie_driver.logout(c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,9 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.n = size - 1;
 	memset(&c, 0, sizeof(c));
 	c.t = &f.t;
-	c.drv = &carta_driver_cie;
+	c.drv = &carta_cie_driver;
 	drive(&c);
-	carta_driver_cie.release(&c);
+	carta_cie_driver.release(&c);
 	free(c.desc.certs[0].der);
 	free(c.desc.keys[0].modulus);
 	free(c.desc.keys[0].exponent);

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cards/personal.h"
+#include "cards/cns/personal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

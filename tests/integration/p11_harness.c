@@ -13,7 +13,7 @@
 
 #include <p11-kit/pkcs11.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "pkcs11/p11_test.h"

@@ -16,10 +16,9 @@
 
 #include <cmocka.h>
 
-#include "apdu/inproc.h"
-#include "cards/cie.h"
+#include "inproc.h"
+#include "cards/cie/cie.h"
 #include "crypto/crypto.h"
-#include "util/hex.h"
 #include "util/log.h"
 #include "vcard.h"
 
@@ -65,10 +64,10 @@ static enum carta_err card_open(struct env *e)
 	assert_non_null(e->c);
 	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &t), CARTA_OK);
 	e->c->t = t;
-	e->c->drv = &carta_driver_cie;
-	rv = carta_driver_cie.probe(e->c);
+	e->c->drv = &carta_cie_driver;
+	rv = carta_cie_driver.probe(e->c);
 	if (rv == CARTA_OK)
-		rv = carta_driver_cie.load(e->c);
+		rv = carta_cie_driver.load(e->c);
 	return rv;
 }
 
@@ -78,9 +77,9 @@ static void card_close(struct env *e)
 
 	if (!e->c)
 		return;
-	carta_driver_cie.release(e->c);
+	carta_cie_driver.release(e->c);
 	d = &e->c->desc;
-	free(d->certs[0].der);
+	carta_card_cert_free(&d->certs[0]);
 	free(d->keys[0].modulus);
 	free(d->keys[0].exponent);
 	carta_transport_close(&e->c->t);
@@ -120,7 +119,7 @@ static unsigned long apdus(const struct env *e)
 
 static enum carta_err login(struct env *e, const char *pin, int *tries)
 {
-	return carta_driver_cie.verify(e->c, 0, (const uint8_t *)pin, strlen(pin), tries);
+	return carta_cie_driver.verify(e->c, 0, (const uint8_t *)pin, strlen(pin), tries);
 }
 
 /* Sign SHA-256("message i") as a DigestInfo and verify with the holder cert. */
@@ -136,7 +135,7 @@ static void sign_and_check(struct env *e, int i, unsigned long max_apdus)
 	assert_int_equal(carta_digest(CARTA_HASH_SHA256, msg, (size_t)n, h, sizeof(h), &hl),
 	                 CARTA_OK);
 	assert_int_equal(carta_digestinfo(CARTA_HASH_SHA256, h, hl, &di), CARTA_OK);
-	assert_int_equal(carta_driver_cie.sign(e->c, 0, CARTA_SIGN_PKCS1_DATA, di.p, di.len, sig,
+	assert_int_equal(carta_cie_driver.sign(e->c, 0, CARTA_SIGN_PKCS1_DATA, di.p, di.len, sig,
 	                                       &sl),
 	                 CARTA_OK);
 	assert_true(apdus(e) - before <= max_apdus);
@@ -195,7 +194,7 @@ static void test_login_sign(void **state)
 		cert = vcard_holder_cert(e.v);
 		/* not logged in: no signature, and nothing sent */
 		before = apdus(&e);
-		assert_int_equal(carta_driver_cie.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
+		assert_int_equal(carta_cie_driver.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
 		                                       (const uint8_t *)"x", 1, sig, &sl),
 		                 CARTA_E_SECURITY_STATUS);
 		assert_int_equal(apdus(&e), before);
@@ -203,7 +202,7 @@ static void test_login_sign(void **state)
 		assert_int_equal(login(&e, PIN, &tries), CARTA_OK);
 		print_message("  %s style %d: first login %lu APDUs (with certificate read)\n",
 		              cfgs[i].profile, cfgs[i].sm_style, apdus(&e) - before);
-		assert_int_equal(carta_driver_cie.pin_status(e.c, 0, &st), CARTA_OK);
+		assert_int_equal(carta_cie_driver.pin_status(e.c, 0, &st), CARTA_OK);
 		assert_true(st.verified);
 		assert_int_equal(st.tries_left, -1);
 		/* the certificate, read under SM, is the card's */
@@ -217,9 +216,9 @@ static void test_login_sign(void **state)
 		for (int k = 1; k <= 3; k++)
 			sign_and_check(&e, k, 3);
 		/* logout: the card forgets the PIN */
-		assert_int_equal(carta_driver_cie.logout(e.c), CARTA_OK);
+		assert_int_equal(carta_cie_driver.logout(e.c), CARTA_OK);
 		sl = sizeof(sig);
-		assert_int_equal(carta_driver_cie.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
+		assert_int_equal(carta_cie_driver.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
 		                                       (const uint8_t *)"x", 1, sig, &sl),
 		                 CARTA_E_SECURITY_STATUS);
 		before = apdus(&e);
@@ -244,10 +243,10 @@ static void test_pin_rules_send_nothing(void **state)
 	assert_int_equal(login(&e, "1234", &tries), CARTA_E_PIN_LEN);
 	assert_int_equal(login(&e, "123456789", &tries), CARTA_E_PIN_LEN);
 	assert_int_equal(login(&e, "1234567a", &tries), CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.change(e.c, 0, (const uint8_t *)PIN, 8,
+	assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)PIN, 8,
 	                                         (const uint8_t *)"1234", 4, &tries),
 	                 CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.unblock(e.c, 0, (const uint8_t *)"8765", 4,
+	assert_int_equal(carta_cie_driver.unblock(e.c, 0, (const uint8_t *)"8765", 4,
 	                                          (const uint8_t *)PIN, 8, &tries),
 	                 CARTA_E_PIN_LEN);
 	assert_int_equal(apdus(&e), before);
@@ -273,12 +272,12 @@ static void test_block_unblock_change(void **state)
 		assert_int_equal(vcard_pin_tries_left(e.v, false), 0);
 		assert_int_equal(login(&e, PIN, &tries), CARTA_E_PIN_BLOCKED);
 		/* wrong PUK costs a PUK try */
-		assert_int_equal(carta_driver_cie.unblock(e.c, 0, (const uint8_t *)"11111111", 8,
+		assert_int_equal(carta_cie_driver.unblock(e.c, 0, (const uint8_t *)"11111111", 8,
 		                                          (const uint8_t *)NEWPIN, 8, &tries),
 		                 CARTA_E_PIN_INCORRECT);
 		assert_int_equal(tries, 9);
 		assert_int_equal(vcard_pin_tries_left(e.v, true), 9);
-		assert_int_equal(carta_driver_cie.unblock(e.c, 0, (const uint8_t *)PUK, 8,
+		assert_int_equal(carta_cie_driver.unblock(e.c, 0, (const uint8_t *)PUK, 8,
 		                                          (const uint8_t *)NEWPIN, 8, &tries),
 		                 CARTA_OK);
 		assert_int_equal(vcard_pin_tries_left(e.v, false), 3);
@@ -287,18 +286,18 @@ static void test_block_unblock_change(void **state)
 		assert_int_equal(login(&e, NEWPIN, &tries), CARTA_OK);
 		sign_and_check(&e, 1, 3);
 		/* change back, in the logged-in session */
-		assert_int_equal(carta_driver_cie.change(e.c, 0, (const uint8_t *)NEWPIN, 8,
+		assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)NEWPIN, 8,
 		                                         (const uint8_t *)PIN, 8, &tries),
 		                 CARTA_OK);
 		assert_int_equal(vcard_current_pin(e.v, cur, sizeof(cur)), 8);
 		assert_memory_equal(cur, PIN, 8);
 		/* change without a session: VERIFY of the old PIN first */
-		assert_int_equal(carta_driver_cie.logout(e.c), CARTA_OK);
-		assert_int_equal(carta_driver_cie.change(e.c, 0, (const uint8_t *)"99999999", 8,
+		assert_int_equal(carta_cie_driver.logout(e.c), CARTA_OK);
+		assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)"99999999", 8,
 		                                         (const uint8_t *)NEWPIN, 8, &tries),
 		                 CARTA_E_PIN_INCORRECT);
 		assert_int_equal(tries, 2);
-		assert_int_equal(carta_driver_cie.change(e.c, 0, (const uint8_t *)PIN, 8,
+		assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)PIN, 8,
 		                                         (const uint8_t *)NEWPIN, 8, &tries),
 		                 CARTA_OK);
 		assert_int_equal(vcard_current_pin(e.v, cur, sizeof(cur)), 8);
@@ -381,23 +380,59 @@ static bool log_has(const char *log, const uint8_t *p, size_t n)
 	return strstr(log, spaced) || strstr(log, up) || strstr(log, low);
 }
 
-static void hex_bytes(const char *hex, uint8_t *out, size_t *n)
-{
-	struct carta_buf b = { 0 };
+/* The DH private value x and the session keys of the last SM session, as
+ * the driver hands them to carta_modexp and carta_sm_start: this program is
+ * linked with -Wl,--wrap for both (tests/CMakeLists.txt), so libcarta keeps
+ * no copy of a secret for tests. x is the exponent of the last carta_modexp
+ * before a session starts (K = PuK.ICC^x mod p, cie.md 3.4 step 4: the
+ * terminal computes it right before carta_sm_start, with no APDU, so no
+ * virtual-card code runs in between). */
+static struct {
+	bool on;
+	uint8_t exp[CARTA_CIE_MAX_MOD], x[CARTA_CIE_MAX_MOD];
+	size_t exp_len, x_len;
+	uint8_t kenc[16], kmac[16];
+	bool have;
+} seen;
 
-	assert_int_equal(carta_hex_decode(hex, strlen(hex), &b), CARTA_OK);
-	memcpy(out, b.p, b.len);
-	*n = b.len;
-	carta_buf_free(&b);
+enum carta_err __real_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out);
+enum carta_err __wrap_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out);
+enum carta_err __real_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8]);
+enum carta_err __wrap_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8]);
+
+enum carta_err __wrap_carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp,
+                                   size_t elen, const uint8_t *m, size_t mlen, uint8_t *out)
+{
+	if (seen.on && exp && elen <= sizeof(seen.exp)) {
+		memcpy(seen.exp, exp, elen);
+		seen.exp_len = elen;
+	}
+	return __real_carta_modexp(base, blen, exp, elen, m, mlen, out);
+}
+
+enum carta_err __wrap_carta_sm_start(struct carta_sm *sm, const uint8_t k_enc[16],
+                                     const uint8_t k_mac[16], const uint8_t ssc[8])
+{
+	enum carta_err rv = __real_carta_sm_start(sm, k_enc, k_mac, ssc);
+
+	if (seen.on && rv == CARTA_OK) {
+		memcpy(seen.x, seen.exp, seen.exp_len);
+		seen.x_len = seen.exp_len;
+		memcpy(seen.kenc, k_enc, 16);
+		memcpy(seen.kmac, k_mac, 16);
+		seen.have = true;
+	}
+	return rv;
 }
 
 static void test_log_has_no_secrets(void **state)
 {
 	struct env e;
 	char logpath[] = "/tmp/carta-cie-log-XXXXXX";
-	char x[2 * CARTA_CIE_MAX_MOD + 1], ke[33], km[33];
-	uint8_t b[CARTA_CIE_MAX_MOD];
-	size_t n;
 	char *log;
 	long len;
 	FILE *f;
@@ -410,14 +445,16 @@ static void test_log_has_no_secrets(void **state)
 	setenv("CARTA_DEBUG", "3", 1);
 	setenv("CARTA_DEBUG_FILE", logpath, 1);
 	carta_log_reinit();
-	carta_cie_test_keep_secrets(true);
+	memset(&seen, 0, sizeof(seen));
+	seen.on = true;
 	env_new(&e, &cfgs[1]);
 	assert_int_equal(login(&e, PIN, &tries), CARTA_OK);
 	sign_and_check(&e, 1, 3);
-	assert_int_equal(carta_driver_cie.change(e.c, 0, (const uint8_t *)PIN, 8,
+	assert_int_equal(carta_cie_driver.change(e.c, 0, (const uint8_t *)PIN, 8,
 	                                         (const uint8_t *)NEWPIN, 8, &tries),
 	                 CARTA_OK);
-	assert_true(carta_cie_test_last_secrets(x, sizeof(x), ke, km));
+	seen.on = false;
+	assert_true(seen.have);
 	env_free(&e);
 	unsetenv("CARTA_DEBUG");
 	unsetenv("CARTA_DEBUG_FILE");
@@ -438,16 +475,13 @@ static void test_log_has_no_secrets(void **state)
 	assert_null(strstr(log, NEWPIN));
 	assert_false(log_has(log, (const uint8_t *)PIN, 8));
 	assert_false(log_has(log, (const uint8_t *)NEWPIN, 8));
-	hex_bytes(x, b, &n);
-	assert_true(n >= 8);
-	assert_false(log_has(log, b, n));
-	hex_bytes(ke, b, &n);
-	assert_false(log_has(log, b, n));
-	hex_bytes(km, b, &n);
-	assert_false(log_has(log, b, n));
+	assert_true(seen.x_len >= 8);
+	assert_false(log_has(log, seen.x, seen.x_len));
+	assert_false(log_has(log, seen.kenc, 16));
+	assert_false(log_has(log, seen.kmac, 16));
 	free(log);
 	unlink(logpath);
-	carta_cie_test_keep_secrets(false);
+	carta_wipe(&seen, sizeof(seen));
 }
 
 static void test_reset_by_other(void **state)
@@ -462,12 +496,12 @@ static void test_reset_by_other(void **state)
 	assert_int_equal(login(&e, PIN, &tries), CARTA_OK);
 	carta_inproc_reset_by_other(e.ip, 0);
 	/* the transport reports it; the driver re-selects and has no session */
-	assert_int_equal(carta_driver_cie.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
+	assert_int_equal(carta_cie_driver.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
 	                                       (const uint8_t *)"abc", 3, sig, &sl),
 	                 CARTA_E_CARD_RESET);
-	assert_int_equal(carta_driver_cie.reinit(e.c), CARTA_OK);
+	assert_int_equal(carta_cie_driver.reinit(e.c), CARTA_OK);
 	sl = sizeof(sig);
-	assert_int_equal(carta_driver_cie.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
+	assert_int_equal(carta_cie_driver.sign(e.c, 0, CARTA_SIGN_PKCS1_DATA,
 	                                       (const uint8_t *)"abc", 3, sig, &sl),
 	                 CARTA_E_SECURITY_STATUS);
 	assert_int_equal(login(&e, PIN, &tries), CARTA_OK);

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 #include "carta/card.h"
 #include "crypto/crypto.h"
 #include "vcard.h"

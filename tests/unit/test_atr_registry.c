@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "cards/card.h"
-#include "cards/cns.h"
+#include "cards/registry.h"
+#include "cards/cns/cns.h"
 #include "util/hex.h"
 
 struct want {

@@ -5,7 +5,7 @@
 #include "test_cards_script.h"
 
 #include "carta/card.h"
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "crypto/tools/tools.h"
 
 #define ATR_ACE2025 "3B FF 18 00 FF 81 31 FE 4D 00 6B 04 04 B8 5B 01 F1 01 43 4E 53 10 31 80 9D"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "util/hex.h"
 
 static size_t hex(const char *s, uint8_t *out, size_t cap)

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/crypto.h"
 #include "crypto/tools/tools.h"
 #include "util/hex.h"

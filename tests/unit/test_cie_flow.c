@@ -105,15 +105,15 @@ static void open_card(struct tc *tc, struct carta_card *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = &tc->t;
-	c->drv = &carta_driver_cie;
-	assert_int_equal(carta_driver_cie.probe(c), CARTA_OK);
-	assert_int_equal(carta_driver_cie.load(c), CARTA_OK);
+	c->drv = &carta_cie_driver;
+	assert_int_equal(carta_cie_driver.probe(c), CARTA_OK);
+	assert_int_equal(carta_cie_driver.load(c), CARTA_OK);
 	assert_string_equal(c->desc.serial, "123456789012");
 }
 
 static void close_card(struct carta_card *c)
 {
-	carta_driver_cie.release(c);
+	carta_cie_driver.release(c);
 	free(c->desc.certs[0].der);
 	free(c->desc.keys[0].modulus);
 	free(c->desc.keys[0].exponent);
@@ -130,7 +130,7 @@ static void do_sign(struct carta_card *c, unsigned long *wires)
 	hexb("3031300D060960864801650304020105000420", &h);
 	memcpy(di, h.p, 19);
 	memset(di + 19, 0xaa, 32);
-	assert_int_equal(carta_driver_cie.sign(c, 0, CARTA_SIGN_PKCS1_DATA, di, sizeof(di), sig,
+	assert_int_equal(carta_cie_driver.sign(c, 0, CARTA_SIGN_PKCS1_DATA, di, sizeof(di), sig,
 	                                       &sl),
 	                 CARTA_OK);
 	assert_int_equal(sl, 256);
@@ -153,7 +153,7 @@ static void flow(const char *atr, const struct step *open, size_t on, const stru
 	assert_string_equal(c.desc.family, family);
 	assert_null(c.desc.certs[0].der);
 	tc_script(&tc, login, ln);
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"12345678", 8, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"12345678", 8, &tries),
 	                 CARTA_OK);
 	/* the certificate stopped at its DER length */
 	assert_int_equal(c.desc.certs[0].der_len, 200);
@@ -165,13 +165,13 @@ static void flow(const char *atr, const struct step *open, size_t on, const stru
 	assert_int_equal(w, 1);   /* the environment is kept in the session */
 	assert_int_equal(tc.pos, tc.n);
 	/* logout: warm reset, no session left, nothing sent to sign */
-	assert_int_equal(carta_driver_cie.logout(&c), CARTA_OK);
+	assert_int_equal(carta_cie_driver.logout(&c), CARTA_OK);
 	assert_int_equal(tc.resets, 1);
 	{
 		uint8_t sig[256];
 		size_t sl = sizeof(sig);
 
-		assert_int_equal(carta_driver_cie.sign(&c, 0, CARTA_SIGN_PKCS1_DATA,
+		assert_int_equal(carta_cie_driver.sign(&c, 0, CARTA_SIGN_PKCS1_DATA,
 		                                       (const uint8_t *)"x", 1, sig, &sl),
 		                 CARTA_E_SECURITY_STATUS);
 	}
@@ -207,12 +207,12 @@ static void test_dh_fallback_wrong_pin(void **state)
 	        sizeof(open_gemalto) / sizeof(open_gemalto[0]));
 	open_card(&tc, &c);
 	tc_script(&tc, login_fallback, sizeof(login_fallback) / sizeof(login_fallback[0]));
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"00000000", 8, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"00000000", 8, &tries),
 	                 CARTA_E_PIN_INCORRECT);
 	assert_int_equal(tries, 2);
 	assert_int_equal(tc.resets, 0);
 	tc_script(&tc, relogin_gemalto, sizeof(relogin_gemalto) / sizeof(relogin_gemalto[0]));
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"12345678", 8, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"12345678", 8, &tries),
 	                 CARTA_OK);
 	assert_int_equal(tc.resets, 1);
 	assert_int_equal(tc.pos, tc.n);
@@ -234,16 +234,16 @@ static void test_pin_rules(void **state)
 	open_card(&tc, &c);
 	tc_script(&tc, NULL, 0);
 	tc.wire = 0;
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"1234", 4, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"1234", 4, &tries),
 	                 CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"123456789", 9, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"123456789", 9, &tries),
 	                 CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.verify(&c, 0, (const uint8_t *)"1234567\0", 8, &tries),
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"1234567\0", 8, &tries),
 	                 CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.change(&c, 0, (const uint8_t *)"12345678", 8,
+	assert_int_equal(carta_cie_driver.change(&c, 0, (const uint8_t *)"12345678", 8,
 	                                         (const uint8_t *)"123", 3, &tries),
 	                 CARTA_E_PIN_LEN);
-	assert_int_equal(carta_driver_cie.unblock(&c, 0, (const uint8_t *)"12345678", 8,
+	assert_int_equal(carta_cie_driver.unblock(&c, 0, (const uint8_t *)"12345678", 8,
 	                                          (const uint8_t *)"1234567890", 10, &tries),
 	                 CARTA_E_PIN_LEN);
 	assert_int_equal(tc.wire, 0);
@@ -292,7 +292,7 @@ static void test_probe(void **state)
 		tc_init(&tc, cases[i].atr, cases[i].s, cases[i].n);
 		memset(&c, 0, sizeof(c));
 		c.t = &tc.t;
-		assert_int_equal(carta_driver_cie.probe(&c), cases[i].want);
+		assert_int_equal(carta_cie_driver.probe(&c), cases[i].want);
 		assert_int_equal(tc.pos, tc.n);
 		tc_free(&tc);
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* EF.SOD parsing (src/crypto/sod.c, reference/cie.md 3.7 and 9) and the CIE
- * certificate cache (src/cards/cie_cache.c). The test SODs are real CMS
+ * certificate cache (src/cards/cie/cie_cache.c). The test SODs are real CMS
  * SignedData made here with OpenSSL (test fixture only), with data-group
  * numbers encoded as 02 01 A1 (what real cards do) and 02 02 00 A1 (DER). */
 #include <setjmp.h>
@@ -19,7 +19,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/sod.h"
 #include "crypto/tools/tools.h"
 #include "util/tlv.h"

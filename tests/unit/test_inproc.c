@@ -9,7 +9,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 
 /* A trivial card: answers "<count> 90 00", counts resets. */
 struct fake {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cards/personal.h"
+#include "cards/cns/personal.h"
 
 /* cns.md 1.9 synthetic example (spaces removed). */
 static const char example[] =

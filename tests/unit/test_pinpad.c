@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 #include "apdu/sw.h"
 #include "cards/pinpad.h"
 
@@ -120,7 +120,7 @@ static uint16_t pad(bool modify, const uint8_t *in, size_t n, const char *typed,
 {
 	uint16_t sw = 0xffff;
 
-	assert_int_equal(carta_inproc_pad_apdu(modify, in, n, typed, typed == NULL, apdu, 260, alen,
+	assert_int_equal(carta_inproc_pinpad_apdu(modify, in, n, typed, typed == NULL, apdu, 260, alen,
 	                                       &sw), CARTA_OK);
 	return sw;
 }

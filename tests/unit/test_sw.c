@@ -53,6 +53,21 @@ static void test_tries(void **state)
 	assert_int_equal(carta_sw_tries(0x6983), -1);
 }
 
+/* The SW classes the CNS PIN code asks about (cns.md 1.6). */
+static void test_ref_classes(void **state)
+{
+	(void)state;
+	assert_true(carta_sw_no_ref_data(0x6a88));
+	assert_false(carta_sw_no_ref_data(0x6a83));
+	assert_false(carta_sw_no_ref_data(0x63c2));
+	assert_true(carta_sw_ref_refused(0x6a88));
+	assert_true(carta_sw_ref_refused(0x6a86));
+	assert_true(carta_sw_ref_refused(0x6d00));
+	assert_false(carta_sw_ref_refused(0x6a87));
+	assert_false(carta_sw_ref_refused(0x6983));
+	assert_false(carta_sw_ref_refused(0x9000));
+}
+
 static void test_str(void **state)
 {
 	(void)state;
@@ -68,6 +83,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mapping),
 		cmocka_unit_test(test_tries),
+		cmocka_unit_test(test_ref_classes),
 		cmocka_unit_test(test_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

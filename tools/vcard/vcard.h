@@ -8,7 +8,7 @@
  * It never uses the driver code in src/cards; it may use src/util, src/crypto
  * and src/crypto/tools. */
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 
 struct vcard;
 
@@ -45,7 +45,7 @@ struct vcard_config {
 enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out);
 void vcard_free(struct vcard *v);
 
-/* The card object behind the in-process transport (apdu/inproc.h):
+/* The card object behind the in-process transport (inproc.h):
  * carta_inproc_insert(ip, slot, &vcard_inproc_ops, v). */
 extern const struct carta_inproc_card_ops vcard_inproc_ops;
 

@@ -20,8 +20,6 @@ enum carta_err vcard_cie_rsa_pub(const uint8_t *n, const uint8_t *e, size_t elen
 	return carta_modexp(in, inlen, e, elen, n, CIE_RSA_LEN, out);
 }
 
-static const uint8_t cvc_oid[9] = { 0x2A, 0x81, 0x22, 0xF4, 0x2A, 0x02, 0x04, 0x01, 0x04 };
-
 /* 81 B6 { 80 01 41, 83 01 84 } selects the CA key for PSO VERIFY CERTIFICATE;
  * 81 A4 (or B6) { 83 0C CHR } selects the IFD key for EXTERNAL AUTHENTICATE. */
 enum carta_err vcard_cie_mse_dapp(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
@@ -78,7 +76,8 @@ static bool parse_cvc(struct vcard_cie *c, const uint8_t *m, size_t n)
 {
 	if (n != CVC_LEN || m[0] != 0x8A ||
 	    memcmp(m + 1, c->id.ca_chr + 4, CIE_CAR_LEN) != 0 ||
-	    memcmp(m + 21, c->id.ca_cha, 6) != 0 || memcmp(m + 28, cvc_oid, sizeof(cvc_oid)) != 0)
+	    memcmp(m + 21, c->id.ca_cha, 6) != 0 ||
+	    memcmp(m + 28, vcard_cie_cvc_oid, sizeof(vcard_cie_cvc_oid)) != 0)
 		return false;
 	memcpy(c->dapp.ifd_chr, m + 9, CIE_CHR_LEN);
 	memcpy(c->dapp.n_ifd, m + 37, CIE_RSA_LEN);

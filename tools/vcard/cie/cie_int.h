@@ -135,6 +135,7 @@ extern const uint8_t vcard_cie_dh_p[CIE_DH_LEN], vcard_cie_dh_g[CIE_DH_LEN],
 	vcard_cie_dh_q[CIE_DH_Q_LEN];
 extern const uint8_t vcard_cie_d_ca[CIE_RSA_LEN];
 extern const uint8_t vcard_cie_aid_ias[13], vcard_cie_aid_cie[6];
+extern const uint8_t vcard_cie_cvc_oid[9];
 
 /* The settings an identity directory records (identity.txt, pin.txt,
  * puk.txt); everything else is re-derived from them. */

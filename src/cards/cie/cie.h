@@ -2,14 +2,15 @@
 #ifndef CARTA_CARDS_CIE_H
 #define CARTA_CARDS_CIE_H
 
-/* Internal interface of the CIE 3.0 driver (src/cards/cie*.c). Protocol facts
+/* Internal interface of the CIE 3.0 driver (src/cards/cie/). Protocol facts
  * are from reference/cie.md; section numbers are cited where used. */
 
 #include "cards/card.h"
+#include "cards/iso7816.h"
 #include "apdu/sm.h"
 #include "crypto/secret.h"
 
-extern const struct carta_card_driver carta_driver_cie;
+extern const struct carta_card_driver carta_cie_driver;
 
 /* ---- constants (cie_constants.c, reference/cie-constants.md) ---- */
 #define CARTA_CIE_RSA_LEN 256u
@@ -71,6 +72,9 @@ enum carta_err carta_cie_tx(struct carta_card *c, const struct carta_apdu *a, un
 /* carta_cie_tx and map the SW (9000 -> OK). */
 enum carta_err carta_cie_tx_ok(struct carta_card *c, const struct carta_apdu *a, unsigned flags,
                                struct carta_rapdu *r);
+/* carta_cie_tx_ok for a command whose answer is only its SW
+ * (carta_iso_send_via). */
+enum carta_err carta_cie_send(struct carta_card *c, const struct carta_apdu *a);
 enum carta_err carta_cie_select_ias(struct carta_transport *t, const struct carta_cie_chip *chip);
 enum carta_err carta_cie_select_cie(struct carta_transport *t);
 /* IAS + DF_CIE when not selected since the last reset. */
@@ -129,14 +133,5 @@ enum carta_err carta_cie_sod_check(const uint8_t *sod, size_t sodlen, unsigned d
 enum carta_err carta_cie_read_cert(struct carta_card *c);
 /* Fill desc cert/key/holder from s->cert (no-op when empty). */
 void carta_cie_desc_cert(struct carta_card *c);
-
-/* ---- test-only (not exported from the module: libcarta is hidden) ----
- * When enabled, the DH private value and the session keys of the last session
- * are kept so that tests can grep a debug log for them. Off by default. */
-void carta_cie_test_keep_secrets(bool on);
-/* Copies of the last x (hex), K_enc, K_mac (hex), NUL-terminated; false if none. */
-bool carta_cie_test_last_secrets(char *x_hex, size_t xcap, char *kenc_hex, char *kmac_hex);
-void carta_cie_test_note_secrets(const uint8_t *x, size_t xn, const uint8_t kenc[16],
-                                 const uint8_t kmac[16]);
 
 #endif

@@ -5,7 +5,7 @@
  * cache as the official middleware keeps (cie.md 4, 8.I3). */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "util/log.h"
 

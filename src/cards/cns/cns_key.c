@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "crypto/x509.h"
 #include "util/log.h"
 

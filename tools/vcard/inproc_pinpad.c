@@ -7,7 +7,7 @@
  * else is refused with 6B80 as a CCID reader does for a bad structure. */
 #include <string.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 
 #define VERIFY_HDR 19u
 #define MODIFY_HDR 24u
@@ -172,9 +172,9 @@ static uint16_t fill(bool modify, const struct fields *f, const char *typed, uin
 	return 0;
 }
 
-enum carta_err carta_inproc_pad_apdu(bool modify, const uint8_t *in, size_t n,
-                                     const char *typed, bool cancel, uint8_t *apdu, size_t cap,
-                                     size_t *apdu_len, uint16_t *pad_sw)
+enum carta_err carta_inproc_pinpad_apdu(bool modify, const uint8_t *in, size_t n,
+                                        const char *typed, bool cancel, uint8_t *apdu,
+                                        size_t cap, size_t *apdu_len, uint16_t *pad_sw)
 {
 	struct fields f;
 

@@ -6,7 +6,7 @@
  * public part in EF 1004). All commands after the CA parameters are under SM. */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "crypto/crypto.h"
 #include "util/log.h"

@@ -12,7 +12,7 @@
  *   S.p.A., MIT.
  * They are public interoperability values: the card checks the IFD
  * certificate against the CA key it carries, so they cannot be re-invented. */
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 
 /* IAS-ECC applet and DF_CIE (cie.md 1.2). */
 const uint8_t carta_cie_aid_ias[13] = { 0xa0, 0x00, 0x00, 0x00, 0x30, 0x80, 0x00,

@@ -3,12 +3,14 @@
 #define CARTA_CARDS_CNS_H
 
 /* What all CNS / TS-CNS drivers share (reference/cns.md). A driver holds only
- * its ATR rows, its match/probe and a layout: where the files and the key are. */
+ * its ATR rows and its match/probe, and names a layout (cns_layouts.c): where
+ * the files and the key are. */
 
 #include "cards/card.h"
 #include "cards/iso7816.h"
 
 #define CARTA_CNS_PATH_MAX 8
+#define CARTA_CNS_MAX_KEYSETS 2
 
 struct carta_cns_path {
 	uint8_t b[CARTA_CNS_PATH_MAX];
@@ -31,7 +33,8 @@ struct carta_cns_layout {
 	struct carta_cns_path id;       /* EF_ID_Carta */
 	bool id_bcd;                    /* applet EF D003: card id in BCD (cns.md 2.4) */
 	struct carta_cns_path personal; /* EF_Dati_personali */
-	const struct carta_cns_keyset *keysets;  /* first whose certificate exists is used */
+	/* the first whose certificate exists is used */
+	const struct carta_cns_keyset *keysets[CARTA_CNS_MAX_KEYSETS];
 	size_t n_keysets;
 	bool extended;                  /* card takes extended APDUs (CNS 1.1, IDEMIA) */
 };
@@ -45,6 +48,13 @@ struct carta_cns {
 	uint8_t se_tmpl, se_key;        /* MSE SET in force (0 = none): a next signature
 	                                   with the same key skips RESTORE + SET */
 };
+
+/* cns_layouts.c: every layout, named by the drivers. */
+extern const struct carta_cns_layout carta_cns_layout_classic_10;
+extern const struct carta_cns_layout carta_cns_layout_classic_11;
+extern const struct carta_cns_layout carta_cns_layout_idemia;
+extern const struct carta_cns_layout carta_cns_layout_applet;
+extern const struct carta_cns_layout carta_cns_layout_jsign;
 
 /* cns.c: state, file reading and load. */
 enum carta_err carta_cns_attach(struct carta_card *c, const struct carta_cns_layout *lay);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 plain and secure-messaging I/O: application selection (cie.md 1.2),
- * SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
+/* CIE 3.0 plain and secure-messaging I/O: commands sent plain or under the
+ * SM session (carta_cie_tx, carta_cie_send), application selection (cie.md
+ * 1.2), the NIS, SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "crypto/x509.h"
 #include "util/log.h"
@@ -39,15 +40,15 @@ enum carta_err carta_cie_tx_ok(struct carta_card *c, const struct carta_apdu *a,
 	return rv;
 }
 
-static enum carta_err plain_ok(struct carta_transport *t, const struct carta_apdu *a)
+static enum carta_err card_tx(void *ctx, const struct carta_apdu *a, unsigned flags,
+                              struct carta_rapdu *r)
 {
-	struct carta_rapdu r;
-	enum carta_err rv;
+	return carta_cie_tx_ok(ctx, a, flags, r);
+}
 
-	carta_rapdu_init(&r);
-	rv = carta_transmit_ok(t, a, 0, &r);
-	carta_rapdu_free(&r);
-	return rv;
+enum carta_err carta_cie_send(struct carta_card *c, const struct carta_apdu *a)
+{
+	return carta_iso_send_via(card_tx, c, a);
 }
 
 static enum carta_err select_ias_aid(struct carta_transport *t)
@@ -55,14 +56,14 @@ static enum carta_err select_ias_aid(struct carta_transport *t)
 	struct carta_apdu a = { 0x00, 0xa4, 0x04, 0x0c, carta_cie_aid_ias,
 		                sizeof(carta_cie_aid_ias), 0 };
 
-	return plain_ok(t, &a);
+	return carta_iso_send(t, &a);
 }
 
 static enum carta_err select_mf_case1(struct carta_transport *t)
 {
 	struct carta_apdu a = { 0x00, 0xa4, 0x00, 0x00, NULL, 0, 0 };
 
-	return plain_ok(t, &a);
+	return carta_iso_send(t, &a);
 }
 
 /* cie.md 1.2: the JCOP4 families (NXP, Actalis, Bit4id) take the case-1
@@ -83,7 +84,7 @@ enum carta_err carta_cie_select_cie(struct carta_transport *t)
 	struct carta_apdu a = { 0x00, 0xa4, 0x04, 0x0c, carta_cie_aid_cie,
 		                sizeof(carta_cie_aid_cie), 0 };
 
-	return plain_ok(t, &a);
+	return carta_iso_send(t, &a);
 }
 
 enum carta_err carta_cie_select_apps(struct carta_card *c)
@@ -168,13 +169,8 @@ static enum carta_err select_ef(struct carta_card *c, uint16_t fid)
 {
 	uint8_t f[2] = { (uint8_t)(fid >> 8), (uint8_t)fid };
 	struct carta_apdu a = { 0x00, 0xa4, 0x02, 0x0c, f, 2, 0 };
-	struct carta_rapdu r;
-	enum carta_err rv;
 
-	carta_rapdu_init(&r);
-	rv = carta_cie_tx_ok(c, &a, 0, &r);
-	carta_rapdu_free(&r);
-	return rv;
+	return carta_cie_send(c, &a);
 }
 
 enum carta_err carta_cie_read_ef(struct carta_card *c, uint16_t fid, size_t max, bool der_stop,

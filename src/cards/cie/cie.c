@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/x509.h"
 #include "util/log.h"
 #include "util/tlv.h"
@@ -250,7 +250,7 @@ static void release(struct carta_card *c)
 	c->priv = NULL;
 }
 
-const struct carta_card_driver carta_driver_cie = {
+const struct carta_card_driver carta_cie_driver = {
 	.name = "cie",
 	.atrs = carta_cie_atrs,
 	.match = carta_cie_match,

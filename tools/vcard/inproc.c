@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The in-process readers of inproc.h: slots holding card objects, the
+ * reader and transport ops libcarta drives them through, and the test
+ * controls (insert, remove, reset by another process). The PIN pad of a
+ * slot is in inproc_pinpad.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -6,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "apdu/inproc.h"
+#include "inproc.h"
 #include "crypto/secret.h"
 
 /* One lock (mu) guards everything, including the card callbacks: a card
@@ -498,7 +502,7 @@ static enum carta_err t_control(struct carta_transport *tr, uint32_t code, const
 	rv = CARTA_E_CARD_RESET;
 	if (reset_pending_locked(t))
 		goto out;
-	rv = carta_inproc_pad_apdu(code == CARTA_INPROC_IOCTL_MODIFY, in, n, s->pad_typed,
+	rv = carta_inproc_pinpad_apdu(code == CARTA_INPROC_IOCTL_MODIFY, in, n, s->pad_typed,
 	                           s->pad_cancel, apdu, sizeof(apdu), &alen, &sw);
 	if (rv == CARTA_OK && sw != 0) {
 		swb[0] = (uint8_t)(sw >> 8);

@@ -9,30 +9,34 @@
  * MSE SET AT, and DAPP starts a new session). */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "util/log.h"
 
 #define MAX_DATA 245u   /* k - 11 for RSA-2048 (cie.md 5) */
 
-static enum carta_err mse_sign(struct carta_card *c)
+/* One signature: the data to be signed and where the result goes. */
+struct sign_req {
+	const uint8_t *in;
+	size_t n;
+	uint8_t *out;
+	size_t *outlen;
+};
+
+static enum carta_err mse_sign(struct carta_card *c, void *arg)
 {
 	static const uint8_t at[] = { 0x80, 0x01, 0x02, 0x84, 0x01, 0x81 };
 	struct carta_apdu a = { 0x00, 0x22, 0x41, 0xa4, at, sizeof(at), 0 };
-	struct carta_rapdu r;
-	enum carta_err rv;
 
-	carta_rapdu_init(&r);
-	rv = carta_cie_tx_ok(c, &a, 0, &r);
-	carta_rapdu_free(&r);
-	return rv;
+	(void)arg;
+	return carta_cie_send(c, &a);
 }
 
 /* INTERNAL AUTHENTICATE 00 88 00 00 Lc data, no Le (cie.md 5). */
-static enum carta_err int_auth(struct carta_card *c, const uint8_t *in, size_t n,
-                               uint8_t *out, size_t *outlen)
+static enum carta_err int_auth(struct carta_card *c, void *arg)
 {
-	struct carta_apdu a = { 0x00, 0x88, 0x00, 0x00, in, n, 0 };
+	const struct sign_req *q = arg;
+	struct carta_apdu a = { 0x00, 0x88, 0x00, 0x00, q->in, q->n, 0 };
 	struct carta_rapdu r;
 	enum carta_err rv;
 
@@ -41,18 +45,29 @@ static enum carta_err int_auth(struct carta_card *c, const uint8_t *in, size_t n
 	if (rv == CARTA_OK && r.data.len != CARTA_CIE_RSA_LEN)
 		rv = CARTA_E_PARSE;
 	if (rv == CARTA_OK) {
-		memcpy(out, r.data.p, r.data.len);
-		*outlen = r.data.len;
+		memcpy(q->out, r.data.p, r.data.len);
+		*q->outlen = r.data.len;
 	}
 	carta_rapdu_free(&r);
 	return rv;
 }
 
+/* A remembered environment that the card no longer has; outside the SM
+ * session there is nothing to redo. */
+static bool se_forgotten(struct carta_card *c, enum carta_err rv)
+{
+	struct carta_cie *s = c->priv;
+
+	return s->sm.active && (rv == CARTA_E_COND_NOT_SATISFIED || rv == CARTA_E_REF_NOT_FOUND);
+}
+
+static const struct carta_se_ops se_ops = { mse_sign, int_auth, se_forgotten };
+
 enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen)
 {
 	struct carta_cie *s = c->priv;
-	bool had_mse = s->mse_sign_set;
+	struct sign_req q = { in, n, out, outlen };
 	enum carta_err rv;
 
 	if (key != 0 || !in || !out || !outlen)
@@ -67,17 +82,7 @@ enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_
 	 * re-login (the PIN is not cached) */
 	if (!s->sm.active || !s->pin_verified)
 		return CARTA_E_SECURITY_STATUS;
-	rv = had_mse ? CARTA_OK : mse_sign(c);
-	s->mse_sign_set = rv == CARTA_OK;
-	if (rv == CARTA_OK)
-		rv = int_auth(c, in, n, out, outlen);
-	/* a remembered environment that the card no longer has: set it once more */
-	if (had_mse && s->sm.active && (rv == CARTA_E_COND_NOT_SATISFIED ||
-	                                rv == CARTA_E_REF_NOT_FOUND)) {
-		rv = mse_sign(c);
-		if (rv == CARTA_OK)
-			rv = int_auth(c, in, n, out, outlen);
-	}
+	rv = carta_se_run(c, s->mse_sign_set, &se_ops, &q);
 	s->mse_sign_set = rv == CARTA_OK;
 	if (rv != CARTA_OK) {
 		carta_log(CARTA_LOG_ERROR, "CIE: signature failed: %s", carta_err_str(rv));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* IDEMIA 2021 TS-CNS (ACe 2021 lots): certificate in DF 1400/9001, key and
  * PIN in DF 1400/9002, key reference 02, RSA-2048 (reference/cns.md 1.5, 5). */
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100
@@ -14,19 +14,6 @@ static const struct carta_atr_row rows[] = {
 	{ "3B 8B 80 01 00 31 C1 64 00 00 00 00 00 00 00 00",
 	  "FF FF FF FF FF FF FF FF 00 00 00 00 00 00 00 00", P_ROW, "TS-CNS IDEMIA (contactless)" },
 	{ NULL, NULL, 0, NULL },
-};
-
-static const struct carta_cns_keyset keysets[] = {
-	{ "CNS0", { { 0x14, 0x00, 0x90, 0x01, 0x20, 0x02 }, 6 }, { { 0x14, 0x00, 0x90, 0x02 }, 4 }, 0x02 },
-	/* tolerance: an IDEMIA lot with the classic layout */
-	{ "CNS0", { { 0x11, 0x00, 0x11, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
-};
-
-static const struct carta_cns_layout layout = {
-	.name = "idemia", .sel_p1 = CARTA_SEL_PATH,
-	.id = { { 0x10, 0x00, 0x10, 0x03 }, 4 },
-	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
-	.keysets = keysets, .n_keysets = 2, .extended = true,
 };
 
 static int match(const uint8_t *atr, size_t n)
@@ -46,7 +33,7 @@ static enum carta_err probe(struct carta_card *c)
 
 static enum carta_err load(struct carta_card *c)
 {
-	enum carta_err rv = carta_cns_attach(c, &layout);
+	enum carta_err rv = carta_cns_attach(c, &carta_cns_layout_idemia);
 
 	if (rv == CARTA_OK)
 		rv = carta_cns_load(c);

@@ -3,10 +3,9 @@
  * (reference/cie.md 3.2, 3.4, 8.D, 8.E). Both DH commands are plain. */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "apdu/sw.h"
 #include "crypto/crypto.h"
-#include "util/hex.h"
 #include "util/log.h"
 #include "util/tlv.h"
 
@@ -220,8 +219,6 @@ static enum carta_err start_sm(struct carta_card *c, const struct carta_secret *
 		rv = carta_kdf_counter(CARTA_HASH_SHA256, k->p, s->p.len, 2, keys->p + 16, 16);
 	if (rv == CARTA_OK)
 		rv = carta_sm_start(&s->sm, keys->p, keys->p + 16, ssc);
-	if (rv == CARTA_OK)
-		carta_cie_test_note_secrets(x->p, x->len, keys->p, keys->p + 16);
 	carta_secret_free(&k);
 	carta_secret_free(&keys);
 	return rv;
@@ -291,45 +288,4 @@ enum carta_err carta_cie_session_start(struct carta_card *c)
 	}
 	carta_cie_dh_free(&dh);
 	return rv;
-}
-
-/* ---- test-only copies of the last session's secrets (see cie.h) ---- */
-static bool keep_secrets;
-static struct carta_secret *last_x, *last_keys;
-
-void carta_cie_test_keep_secrets(bool on)
-{
-	keep_secrets = on;
-	if (!on) {
-		carta_secret_free(&last_x);
-		carta_secret_free(&last_keys);
-		last_x = last_keys = NULL;
-	}
-}
-
-void carta_cie_test_note_secrets(const uint8_t *x, size_t xn, const uint8_t kenc[16],
-                                 const uint8_t kmac[16])
-{
-	uint8_t k[32];
-
-	if (!keep_secrets)
-		return;
-	carta_secret_free(&last_x);
-	carta_secret_free(&last_keys);
-	last_x = last_keys = NULL;
-	memcpy(k, kenc, 16);
-	memcpy(k + 16, kmac, 16);
-	if (carta_secret_from(x, xn, &last_x) != CARTA_OK ||
-	    carta_secret_from(k, 32, &last_keys) != CARTA_OK)
-		carta_cie_test_keep_secrets(false);
-	carta_wipe(k, sizeof(k));
-}
-
-bool carta_cie_test_last_secrets(char *x_hex, size_t xcap, char *kenc_hex, char *kmac_hex)
-{
-	if (!last_x || !last_keys)
-		return false;
-	return carta_hex_encode(last_x->p, last_x->len, x_hex, xcap) == CARTA_OK &&
-	       carta_hex_encode(last_keys->p, 16, kenc_hex, 33) == CARTA_OK &&
-	       carta_hex_encode(last_keys->p + 16, 16, kmac_hex, 33) == CARTA_OK;
 }

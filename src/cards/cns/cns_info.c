@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 /* Mask manufacturer, hist[3] (cns.md 2.2). */

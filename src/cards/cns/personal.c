@@ -2,7 +2,7 @@
 /* EF_Dati_personali parser (reference/cns.md 1.9). */
 #include <string.h>
 
-#include "cards/personal.h"
+#include "cards/cns/personal.h"
 
 #define N_FIELDS 16
 #define HDR_LEN 6u

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Classic CNS / TS-CNS file-system cards: ST/Incard, Athena, Siemens/CardOS,
  * G&D, Oberthur/IDEMIA before 2021 (reference/cns.md 1.4, 1.5, 2.3, 3.3). */
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100
@@ -52,27 +52,6 @@ static const struct carta_atr_row rows[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-static const struct carta_cns_keyset keysets[] = {
-	{ "CNS0", { { 0x11, 0x00, 0x11, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
-	/* tolerance: a lot with the IDEMIA 2021 layout behind an older ATR */
-	{ "CNS0", { { 0x14, 0x00, 0x90, 0x01, 0x20, 0x02 }, 6 }, { { 0x14, 0x00, 0x90, 0x02 }, 4 }, 0x02 },
-};
-
-static const struct carta_cns_layout layout_10 = {
-	.name = "classic", .sel_p1 = CARTA_SEL_PATH,
-	.id = { { 0x10, 0x00, 0x10, 0x03 }, 4 },
-	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
-	.keysets = keysets, .n_keysets = 2,
-};
-
-/* CNS 1.1 (hist[12] = 11): RSA-2048 and extended APDUs (cns.md 1.3, issue #2370). */
-static const struct carta_cns_layout layout_11 = {
-	.name = "classic", .sel_p1 = CARTA_SEL_PATH,
-	.id = { { 0x10, 0x00, 0x10, 0x03 }, 4 },
-	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
-	.keysets = keysets, .n_keysets = 2, .extended = true,
-};
-
 /* The CNS grammar of cns.md 1.2 for unlisted lots; the IDEMIA 2021 and
  * applet cards have their own drivers. Other synthesised contactless ATRs
  * (3B 8x 80 01, not the CIE's "80 ..." historical bytes, cie.md 1.1) only
@@ -112,9 +91,10 @@ static enum carta_err probe(struct carta_card *c)
 static enum carta_err load(struct carta_card *c)
 {
 	const uint8_t *h = carta_cns_hist(c->t->atr, c->t->atr_len);
+	bool cns11 = h && h[12] >= 0x11;
 	enum carta_err rv;
 
-	rv = carta_cns_attach(c, h && h[12] >= 0x11 ? &layout_11 : &layout_10);
+	rv = carta_cns_attach(c, cns11 ? &carta_cns_layout_classic_11 : &carta_cns_layout_classic_10);
 	if (rv == CARTA_OK)
 		rv = carta_cns_load(c);
 	return rv;

@@ -7,7 +7,7 @@
  * bytes after it, and so the TCK, are masked out; the JCOP4 rows are exact. */
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "util/hex.h"
 
 #define PRIO_EXACT 50

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 #include "cards/pinpad.h"
 #include "crypto/crypto.h"
@@ -34,7 +34,7 @@ static enum carta_err enter_key_df(struct carta_card *c)
  * a reference that is not found costs no try. */
 static bool drop_flag(struct carta_cns *p, size_t pin, uint16_t sw)
 {
-	if (pin != 0 || sw != 0x6a88 || !(p->pin_ref & 0x80u))
+	if (pin != 0 || !carta_sw_no_ref_data(sw) || !(p->pin_ref & 0x80u))
 		return false;
 	carta_log(CARTA_LOG_INFO, "CNS: PIN reference without the 0x80 flag");
 	p->pin_ref &= 0x7fu;
@@ -119,7 +119,7 @@ enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t 
 		rv = verify_any(c, pin, v, n, tries_left, &sw);
 	/* a card that cannot VERIFY its PUK on its own: the front end keeps the
 	 * PUK for RESET RETRY COUNTER (C_InitPIN) */
-	if (pin && (sw == 0x6a88 || sw == 0x6a86 || sw == 0x6d00))
+	if (pin && carta_sw_ref_refused(sw))
 		rv = CARTA_E_NOT_SUPPORTED;
 	return rv;
 }
@@ -176,57 +176,69 @@ enum carta_err carta_cns_logout(struct carta_card *c)
 	return rv;
 }
 
-static enum carta_err pso(struct carta_card *c, bool decipher, const uint8_t *blk, size_t len,
-                          size_t expect, uint8_t *out)
+/* One private-key operation: the key, the template (sign or decipher) and
+ * the block the PSO takes. */
+struct pso_req {
+	uint8_t tmpl, key;
+	bool decipher;
+	const uint8_t *blk;
+	size_t len, expect;
+	uint8_t *out;
+};
+
+static enum carta_err pso(struct carta_card *c, void *arg)
 {
-	if (decipher)
-		return carta_iso_pso_decipher(c->t, blk, len, expect, out);
-	return carta_iso_pso_cds(c->t, blk, len, expect, out);
+	const struct pso_req *q = arg;
+
+	if (q->decipher)
+		return carta_iso_pso_decipher(c->t, q->blk, q->len, q->expect, q->out);
+	return carta_iso_pso_cds(c->t, q->blk, q->len, q->expect, q->out);
 }
 
-static enum carta_err set_env(struct carta_card *c, uint8_t tmpl, uint8_t key)
+static enum carta_err set_env(struct carta_card *c, void *arg)
 {
+	const struct pso_req *q = arg;
 	struct carta_cns *p = c->priv;
 	enum carta_err rv;
 
 	p->se_tmpl = 0;
 	rv = carta_iso_mse_restore(c->t, SE_CNS);
 	if (rv == CARTA_OK)
-		rv = carta_iso_mse_set(c->t, tmpl, key);
+		rv = carta_iso_mse_set(c->t, q->tmpl, q->key);
 	if (rv == CARTA_OK) {
-		p->se_tmpl = tmpl;
-		p->se_key = key;
+		p->se_tmpl = q->tmpl;
+		p->se_key = q->key;
 	}
 	return rv;
 }
 
+/* A PSO refused for want of the environment, never for the PIN. */
+static bool se_forgotten(struct carta_card *c, enum carta_err rv)
+{
+	(void)c;
+	return rv == CARTA_E_COND_NOT_SATISFIED || rv == CARTA_E_REF_NOT_FOUND ||
+	       rv == CARTA_E_WRONG_PARAMS || rv == CARTA_E_DATA_INVALID;
+}
+
+static const struct carta_se_ops se_ops = { set_env, pso, se_forgotten };
+
 /* MSE RESTORE + MSE SET + PSO: DECIPHER for keys the card deciphers with
  * (the CNS auth key, cns.md 1.8), CDS for sign-only keys. The environment
- * stays set in the card (ISO 7816-4 7.5.11) until a SELECT or a reset; if a
- * card forgot it anyway, the PSO fails without the PIN being involved and
- * the full sequence runs once. */
+ * stays set in the card (ISO 7816-4 7.5.11) until a SELECT or a reset
+ * (carta_se_run). */
 static enum carta_err private_op(struct carta_card *c, const struct carta_key *k, bool decipher,
                                  const uint8_t *blk, size_t len, size_t expect, uint8_t *out)
 {
 	struct carta_cns *p = c->priv;
-	uint8_t tmpl = decipher ? TMPL_DECIPHER : TMPL_SIGN;
-	bool cached;
+	struct pso_req q = { .tmpl = decipher ? TMPL_DECIPHER : TMPL_SIGN, .key = k->id[0],
+	                     .decipher = decipher, .blk = blk, .len = len, .expect = expect,
+	                     .out = out };
 	enum carta_err rv;
 
 	rv = enter_key_df(c);
 	if (rv != CARTA_OK)
 		return rv;
-	cached = p->se_tmpl == tmpl && p->se_key == k->id[0];
-	rv = cached ? CARTA_OK : set_env(c, tmpl, k->id[0]);
-	if (rv == CARTA_OK)
-		rv = pso(c, decipher, blk, len, expect, out);
-	if (cached && (rv == CARTA_E_COND_NOT_SATISFIED || rv == CARTA_E_REF_NOT_FOUND ||
-	               rv == CARTA_E_WRONG_PARAMS || rv == CARTA_E_DATA_INVALID)) {
-		rv = set_env(c, tmpl, k->id[0]);
-		if (rv == CARTA_OK)
-			rv = pso(c, decipher, blk, len, expect, out);
-	}
-	return rv;
+	return carta_se_run(c, p->se_tmpl == q.tmpl && p->se_key == q.key, &se_ops, &q);
 }
 
 static enum carta_err key_len(struct carta_card *c, size_t key, size_t *len)

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/sod.h"
 #include "crypto/x509.h"
 #include "util/log.h"

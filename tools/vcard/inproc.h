@@ -5,7 +5,9 @@
 #include "apdu/reader.h"
 
 /* In-process readers for tests: each slot holds a card object that answers
- * APDUs by a callback. Tests insert/remove cards at will. Thread-safe. */
+ * APDUs by a callback. Tests insert/remove cards at will. Thread-safe. The
+ * virtual reader of the virtual card: it lives in the carta_vcard library,
+ * never in libcarta, and offers libcarta's reader interface (apdu/reader.h). */
 
 struct carta_inproc_card_ops {
 	/* Process one command APDU; write response (data + SW) into resp (cleared). */
@@ -49,13 +51,13 @@ enum carta_err carta_inproc_set_pinpad(struct carta_inproc *ip, size_t slot,
                                        const char *digits_typed);
 void carta_inproc_free(struct carta_inproc *ip);
 
-/* The emulated pad itself (inproc_pad.c), also for unit tests: from a
+/* The emulated pad itself (inproc_pinpad.c), also for unit tests: from a
  * PIN_VERIFY_STRUCTURE (modify false) or PIN_MODIFY_STRUCTURE and what is
  * typed (as above; cancel = the user pressed Cancel), either the APDU to send
  * (into apdu, *apdu_len, *pad_sw 0) or the pad's own status word (*pad_sw,
  * nothing to send). CARTA_E_ARGS only for bad arguments. */
-enum carta_err carta_inproc_pad_apdu(bool modify, const uint8_t *in, size_t n,
-                                     const char *typed, bool cancel, uint8_t *apdu, size_t cap,
-                                     size_t *apdu_len, uint16_t *pad_sw);
+enum carta_err carta_inproc_pinpad_apdu(bool modify, const uint8_t *in, size_t n,
+                                        const char *typed, bool cancel, uint8_t *apdu,
+                                        size_t cap, size_t *apdu_len, uint16_t *pad_sw);
 
 #endif

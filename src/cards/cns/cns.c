@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
-#include "cards/personal.h"
+#include "cards/cns/personal.h"
 #include "crypto/x509.h"
 #include "util/log.h"
 
@@ -212,9 +212,9 @@ static enum carta_err find_keyset(struct carta_card *c, struct carta_buf *der)
 
 	for (size_t i = 0; i < p->lay->n_keysets && rv == CARTA_E_FILE_NOT_FOUND; i++) {
 		carta_buf_clear(der);
-		rv = read_cert(c, &p->lay->keysets[i].cert, der);
+		rv = read_cert(c, &p->lay->keysets[i]->cert, der);
 		if (rv == CARTA_OK)
-			p->ks = &p->lay->keysets[i];
+			p->ks = p->lay->keysets[i];
 	}
 	return rv;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cards/cie.h"
+#include "cards/cie/cie.h"
 #include "crypto/x509.h"
 #include "util/log.h"
 

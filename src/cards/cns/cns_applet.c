@@ -4,7 +4,7 @@
  * P1=09) and ST2022 over NFC (J-Sign, bare ATR 3B 80 80 01 01). */
 #include <string.h>
 
-#include "cards/cns.h"
+#include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100
@@ -12,36 +12,6 @@
 static const struct carta_atr_row rows[] = {
 	{ "3B FF 18 00 FF 81 31 FE 4D 00 6B 04 04 B8 5B 01 F1 01 43 4E 53 10 31 80 9D", NULL, P_ROW, "TS-CNS Actalis ACe 2025 (CNS applet)" },
 	{ NULL, NULL, 0, NULL },
-};
-
-static const uint8_t aid_cns[] = { 0xa0, 0x00, 0x00, 0x05, 0x30, 0x00, 0x0b, 0x10, 0x40, 0x01,
-                                   0x02, 0x1a };
-static const uint8_t aid_jsign[] = { 0xa0, 0x00, 0x00, 0x00, 0x95, 0x01, 0x00, 0x4d };
-
-/* cns.md 2.4 trace: the certificate is DA01/C001 under the applet. The key
- * reference is not in the trace [?]: 01, the CNS0 authentication key. */
-static const struct carta_cns_keyset applet_keysets[] = {
-	{ "CNS0", { { 0xda, 0x01, 0xc0, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
-};
-
-static const struct carta_cns_layout layout_applet = {
-	.name = "applet", .aid = aid_cns, .aid_len = sizeof(aid_cns), .sel_p1 = CARTA_SEL_REL,
-	.id = { { 0xd0, 0x03 }, 2 }, .id_bcd = true,
-	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
-	.keysets = applet_keysets, .n_keysets = 1,
-};
-
-/* PR #3806: the J-Sign application stays selected and serves the classic
- * CNS files; RSA-2048 with extended APDUs. */
-static const struct carta_cns_keyset jsign_keysets[] = {
-	{ "CNS0", { { 0x11, 0x00, 0x11, 0x01 }, 4 }, { { 0 }, 0 }, 0x01 },
-};
-
-static const struct carta_cns_layout layout_jsign = {
-	.name = "jsign", .aid = aid_jsign, .aid_len = sizeof(aid_jsign), .sel_p1 = CARTA_SEL_PATH,
-	.id = { { 0x10, 0x00, 0x10, 0x03 }, 4 },
-	.personal = { { 0x11, 0x00, 0x11, 0x02 }, 4 },
-	.keysets = jsign_keysets, .n_keysets = 1, .extended = true,
 };
 
 /* Only the bare ATR of ST2022 over NFC, and only as a probe: the CIE STM2
@@ -66,7 +36,7 @@ static enum carta_err probe_jsign(struct carta_card *c)
 	enum carta_err rv;
 
 	carta_buf_init(&b);
-	rv = carta_cns_attach(c, &layout_jsign);
+	rv = carta_cns_attach(c, &carta_cns_layout_jsign);
 	if (rv == CARTA_OK)
 		rv = carta_cns_select_app(c);
 	if (rv == CARTA_OK)
@@ -85,7 +55,7 @@ static enum carta_err probe(struct carta_card *c)
 
 	if (!c->atr_row)
 		return probe_jsign(c);
-	rv = carta_cns_attach(c, &layout_applet);
+	rv = carta_cns_attach(c, &carta_cns_layout_applet);
 	if (rv == CARTA_OK)
 		rv = carta_cns_select_app(c);
 	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
