@@ -3,6 +3,7 @@
  * interfaces "PKCS 11" 3.0 and 2.40 (v3.0 base 5.2). */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
 /* CK_FUNCTION_LIST_3_0: the v2.40 list followed by the v3.0 additions, in
