@@ -133,6 +133,7 @@ const char *carta_p11_user_name(CK_USER_TYPE type)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vlog(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[512];
