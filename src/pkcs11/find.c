@@ -3,6 +3,7 @@
  * when it has every attribute of the template with exactly that value. */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
 static bool matches(const struct carta_p11_token *t, const struct carta_p11_object *o,
@@ -38,6 +39,17 @@ static void search_locked(struct carta_p11_slot *s, struct carta_p11_session *ss
 	ss->find_active = true;
 }
 
+static CK_RV find_init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
+                              const CK_ATTRIBUTE *tmpl, CK_ULONG n)
+{
+	/* a reset by another process logged us out: private keys go away now */
+	carta_p11_check_reset_locked(s);
+	if (ss->find_active)
+		return carta_p11_fail(CKR_OPERATION_ACTIVE, "a search is already active");
+	search_locked(s, ss, tmpl, n);
+	return CKR_OK;
+}
+
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	struct carta_p11_session *ss;
@@ -45,18 +57,13 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 	CK_RV rv;
 
 	if (!pTemplate && ulCount)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	/* a reset by another process logged us out: private keys go away now */
-	carta_p11_check_reset_locked(s);
-	if (ss->find_active)
-		rv = CKR_OPERATION_ACTIVE;
-	else
-		search_locked(s, ss, pTemplate, ulCount);
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no template");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		rv = find_init_locked(s, ss, pTemplate, ulCount);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_FindObjectsInit(session 0x%lx, %lu attributes)", hSession,
+	                     ulCount);
 }
 
 CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
@@ -68,19 +75,18 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	CK_RV rv;
 
 	if (!phObject || !pulObjectCount)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	if (!ss->find_active)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else {
-		while (n < ulMaxObjectCount && ss->pos_found < ss->n_found)
-			phObject[n++] = ss->found[ss->pos_found++];
-		*pulObjectCount = n;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no handle array or count");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		if (!ss->find_active)
+			rv = carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no search active");
+		else {
+			while (n < ulMaxObjectCount && ss->pos_found < ss->n_found)
+				phObject[n++] = ss->found[ss->pos_found++];
+			*pulObjectCount = n;
+		}
+		carta_p11_slot_unlock(s);
 	}
-	carta_p11_slot_unlock(s);
-	return rv;
+	return carta_p11_ret(rv, "C_FindObjects(session 0x%lx) -> %lu objects", hSession, n);
 }
 
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
@@ -90,11 +96,11 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 	CK_RV rv;
 
 	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	if (!ss->find_active)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	ss->find_active = false;
-	carta_p11_slot_unlock(s);
-	return rv;
+	if (rv == CKR_OK) {
+		if (!ss->find_active)
+			rv = carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no search active");
+		ss->find_active = false;
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_FindObjectsFinal(session 0x%lx)", hSession);
 }

@@ -3,6 +3,7 @@
  * interfaces "PKCS 11" 3.0 and 2.40 (v3.0 base 5.2). */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
 /* CK_FUNCTION_LIST_3_0: the v2.40 list followed by the v3.0 additions, in
@@ -86,10 +87,10 @@ CARTA_P11_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList
 	CK_RV rv = CKR_OK;
 
 	if (!ppFunctionList)
-		rv = CKR_ARGUMENTS_BAD;
+		rv = carta_p11_fail(CKR_ARGUMENTS_BAD, "no pointer for the list");
 	else
 		*ppFunctionList = &list_v240;
-	return rv;
+	return carta_p11_ret(rv, "C_GetFunctionList");
 }
 
 CARTA_P11_EXPORT CK_RV C_GetInterfaceList(struct carta_p11_interface *list, CK_ULONG *count)
@@ -97,17 +98,18 @@ CARTA_P11_EXPORT CK_RV C_GetInterfaceList(struct carta_p11_interface *list, CK_U
 	CK_RV rv = CKR_OK;
 
 	if (!count)
-		rv = CKR_ARGUMENTS_BAD;
+		rv = carta_p11_fail(CKR_ARGUMENTS_BAD, "no count");
 	else if (!list)
 		*count = N_IFACES;
 	else if (*count < N_IFACES) {
+		rv = carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu interfaces, %zu to list",
+		                    *count, N_IFACES);
 		*count = N_IFACES;
-		rv = CKR_BUFFER_TOO_SMALL;
 	} else {
 		memcpy(list, ifaces, sizeof(ifaces));
 		*count = N_IFACES;
 	}
-	return rv;
+	return carta_p11_ret(rv, "C_GetInterfaceList");
 }
 
 static bool iface_matches(const struct carta_p11_interface *f, const CK_UTF8CHAR *name,
@@ -139,5 +141,8 @@ CARTA_P11_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR *name, CK_VERSION *version,
 			rv = CKR_OK;
 		}
 	}
-	return rv;
+	if (rv != CKR_OK)
+		rv = carta_p11_fail(rv, "no interface pointer, or none matches");
+	return carta_p11_ret(rv, "C_GetInterface(%s, %d.%d)", name ? (const char *)name : "any",
+	                     version ? version->major : -1, version ? version->minor : -1);
 }

@@ -4,41 +4,50 @@
  * C_Login(CKU_SO) lives in a struct carta_secret until C_InitPIN or
  * C_Logout. Unblock works both ways pkcs11-tool offers: CKU_SO login with
  * the PUK + C_InitPIN, and C_SetPIN(PUK, new PIN) in a session that is not
- * logged in while the PIN is blocked (--unlock-pin). */
+ * logged in while the PIN is blocked (--unlock-pin). The log says why a
+ * call was refused, never a PIN's value. */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
 /* The card layer owns the PIN rules (carta_pin_check): checked here only
  * to answer before any card operation. */
-static bool len_ok(const struct carta_p11_token *t, int pin, const CK_UTF8CHAR *v, CK_ULONG n)
+static CK_RV pin_rules_rv(const struct carta_p11_token *t, int pin, const CK_UTF8CHAR *v,
+                          CK_ULONG n, const char *what)
 {
-	return carta_pin_check(&t->desc->pins[pin], v, n) == CARTA_OK;
+	const struct carta_pin *p = &t->desc->pins[pin];
+
+	if (carta_pin_check(p, v, n) == CARTA_OK)
+		return CKR_OK;
+	if (n < p->min_len || n > p->max_len)
+		return carta_p11_fail(CKR_PIN_LEN_RANGE, "%s length %lu outside %zu..%zu: nothing "
+		                      "sent to the card", what, n, p->min_len, p->max_len);
+	return carta_p11_fail(CKR_PIN_LEN_RANGE, "%s of length %lu is not digits only: nothing "
+	                      "sent to the card", what, n);
 }
 
-static bool ro_session_exists(const struct carta_p11_slot *s)
+/* A card PIN operation's result; the tries left, when the card said. */
+static CK_RV pin_op_rv(struct carta_p11_slot *s, enum carta_err e, int tries)
 {
-	const struct carta_p11_session *ss;
+	CK_RV rv = carta_p11_card_rv_locked(s, e);
 
-	for (ss = s->sessions; ss; ss = ss->next)
-		if (!ss->removed && !(ss->flags & CKF_RW_SESSION))
-			return true;
-	return false;
-}
-
-static CK_RV card(struct carta_p11_slot *s, enum carta_err e)
-{
-	return e == CARTA_OK ? CKR_OK : carta_p11_card_rv_locked(s, e);
+	if (rv != CKR_OK && tries >= 0)
+		rv = carta_p11_fail(rv, "%d tries left", tries);
+	return rv;
 }
 
 static CK_RV verify(struct carta_p11_slot *s, int pin, const CK_UTF8CHAR *v, CK_ULONG n)
 {
 	int tries = -1;
+	enum carta_err e;
+	CK_RV rv;
 
-	if (v && !len_ok(&s->tok, pin, v, n))
-		return CKR_PIN_LEN_RANGE;
+	if (v && (rv = pin_rules_rv(&s->tok, pin, v, n, "PIN")) != CKR_OK)
+		return rv;
 	carta_p11_check_reset_locked(s);
-	return card(s, carta_card_verify(s->tok.card, (size_t)pin, v, v ? n : 0, &tries));
+	e = carta_card_verify(s->tok.card, (size_t)pin, v, v ? n : 0, &tries);
+	return pin_op_rv(s, e, tries);
 }
 
 static CK_RV login_user_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *pin, CK_ULONG n)
@@ -46,11 +55,11 @@ static CK_RV login_user_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *pin,
 	CK_RV rv;
 
 	if (s->login == CARTA_P11_LOGIN_USER)
-		return CKR_USER_ALREADY_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_ALREADY_LOGGED_IN, "user already logged in");
 	if (s->login == CARTA_P11_LOGIN_SO)
-		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the SO is logged in");
 	if (s->tok.user_pin < 0)
-		return CKR_USER_PIN_NOT_INITIALIZED;
+		return carta_p11_fail(CKR_USER_PIN_NOT_INITIALIZED, "the card has no user PIN");
 	rv = verify(s, s->tok.user_pin, pin, n);
 	if (rv == CKR_OK) {
 		s->login = CARTA_P11_LOGIN_USER;
@@ -65,28 +74,28 @@ static CK_RV login_so_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *puk, C
 {
 	int tries = -1;
 	enum carta_err e;
+	CK_RV rv;
 
 	if (s->login == CARTA_P11_LOGIN_SO)
-		return CKR_USER_ALREADY_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_ALREADY_LOGGED_IN, "the SO is already logged in");
 	if (s->login == CARTA_P11_LOGIN_USER)
-		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
-	if (ro_session_exists(s))
-		return CKR_SESSION_READ_ONLY_EXISTS;
+		return carta_p11_fail(CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "the user is logged in");
+	if (carta_p11_ro_session_exists_locked(s))
+		return carta_p11_fail(CKR_SESSION_READ_ONLY_EXISTS, "a R/O session is open");
 	if (s->tok.puk < 0)
-		return CKR_FUNCTION_NOT_SUPPORTED;
+		return carta_p11_fail(CKR_FUNCTION_NOT_SUPPORTED, "the card has no PUK");
 	if (!puk)
-		return CKR_ARGUMENTS_BAD;
-	if (!len_ok(&s->tok, s->tok.puk, puk, n))
-		return CKR_PIN_LEN_RANGE;
+		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PUK (the PIN pad is for the user PIN)");
+	if ((rv = pin_rules_rv(&s->tok, s->tok.puk, puk, n, "PUK")) != CKR_OK)
+		return rv;
 	e = carta_card_verify(s->tok.card, (size_t)s->tok.puk, puk, n, &tries);
 	/* Cards that check the PUK only inside RESET RETRY COUNTER: keep it
 	 * for C_InitPIN, where it is checked. */
-	if (e != CARTA_OK && e != CARTA_E_NOT_SUPPORTED && e != CARTA_E_FUNC_NOT_SUPPORTED &&
-	    e != CARTA_E_INS_NOT_SUPPORTED)
-		return card(s, e);
+	if (carta_p11_rv_puk_verify(e) != CKR_OK)
+		return pin_op_rv(s, e, tries);
 	carta_secret_free(&s->puk);
 	if (carta_secret_from(puk, n, &s->puk) != CARTA_OK)
-		return CKR_HOST_MEMORY;
+		return carta_p11_fail(CKR_HOST_MEMORY, "no memory to keep the PUK");
 	s->login = CARTA_P11_LOGIN_SO;
 	return CKR_OK;
 }
@@ -95,16 +104,16 @@ static CK_RV login_locked(struct carta_p11_slot *s, struct carta_p11_session *ss
                           CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG n)
 {
 	if (!pin && !s->tok.pinpad)
-		return CKR_ARGUMENTS_BAD;
+		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PIN, and no PIN pad");
 	if (type == CKU_USER)
 		return login_user_locked(s, pin, n);
 	if (type == CKU_SO)
 		return login_so_locked(s, pin, n);
 	/* CKU_CONTEXT_SPECIFIC: only inside an operation (v2.40 base 5.6) */
 	if (!ss->sign.active && !ss->decrypt.active)
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no operation active");
 	if (s->login != CARTA_P11_LOGIN_USER)
-		return CKR_USER_NOT_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
 	return verify(s, s->tok.user_pin, pin, n);
 }
 
@@ -113,51 +122,78 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 {
 	struct carta_p11_session *ss;
 	struct carta_p11_slot *s;
-	CK_RV rv;
+	CK_RV rv = carta_p11_ready_rv();
 
-	if (!carta_p11_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (userType != CKU_USER && userType != CKU_SO && userType != CKU_CONTEXT_SPECIFIC)
-		return CKR_USER_TYPE_INVALID;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	rv = login_locked(s, ss, userType, pPin, ulPinLen);
-	carta_p11_slot_unlock(s);
-	return rv;
+	if (rv == CKR_OK && userType != CKU_USER && userType != CKU_SO &&
+	    userType != CKU_CONTEXT_SPECIFIC)
+		rv = carta_p11_fail(CKR_USER_TYPE_INVALID, "user type %lu", userType);
+	else if (rv == CKR_OK && (rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		rv = login_locked(s, ss, userType, pPin, ulPinLen);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_Login(session 0x%lx, %s, %s)", hSession,
+	                     carta_p11_user_name(userType), pPin ? "PIN given" : "PIN pad");
+}
+
+static CK_RV logout_locked(struct carta_p11_slot *s)
+{
+	enum carta_err e;
+
+	carta_p11_check_reset_locked(s);
+	if (s->login == CARTA_P11_LOGIN_NONE)
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "nobody logged in");
+	s->login = CARTA_P11_LOGIN_NONE;
+	carta_secret_free(&s->puk);
+	e = carta_card_logout(s->tok.card);
+	/* the login state is gone whatever the card says, unless the card is */
+	if (e == CARTA_E_CARD_REMOVED || e == CARTA_E_NO_CARD)
+		return carta_p11_card_rv_locked(s, e);
+	return CKR_OK;
 }
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
 	struct carta_p11_session *ss;
 	struct carta_p11_slot *s;
-	enum carta_err e;
 	CK_RV rv;
 
 	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	carta_p11_check_reset_locked(s);
-	if (s->login == CARTA_P11_LOGIN_NONE)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	else {
-		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(&s->puk);
-		e = carta_card_logout(s->tok.card);
-		if (e == CARTA_E_CARD_REMOVED || e == CARTA_E_NO_CARD)
-			rv = carta_p11_card_rv_locked(s, e);
+	if (rv == CKR_OK) {
+		rv = logout_locked(s);
+		carta_p11_slot_unlock(s);
 	}
-	carta_p11_slot_unlock(s);
-	return rv;
+	return carta_p11_ret(rv, "C_Logout(session 0x%lx)", hSession);
 }
 
 static CK_RV unblock(struct carta_p11_slot *s, const uint8_t *puk, size_t pukn,
                      const CK_UTF8CHAR *pin, CK_ULONG n)
 {
 	int tries = -1;
+	enum carta_err e;
 
-	return card(s, carta_card_unblock(s->tok.card, (size_t)s->tok.user_pin, puk, pukn,
-	                                  pin, pin ? n : 0, &tries));
+	e = carta_card_unblock(s->tok.card, (size_t)s->tok.user_pin, puk, pukn, pin, pin ? n : 0,
+	                       &tries);
+	return pin_op_rv(s, e, tries);
+}
+
+static CK_RV init_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
+                             const CK_UTF8CHAR *pin, CK_ULONG n)
+{
+	CK_RV rv;
+
+	carta_p11_check_reset_locked(s);
+	if (s->login != CARTA_P11_LOGIN_SO || !(ss->flags & CKF_RW_SESSION) || !s->puk)
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "the SO (PUK) is not logged in in a "
+		                      "R/W session");
+	if (!pin && !s->tok.pinpad)
+		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PIN, and no PIN pad");
+	if (pin && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, pin, n, "new PIN")) != CKR_OK)
+		return rv;
+	rv = unblock(s, s->puk->p, s->puk->len, pin, n);
+	carta_secret_free(&s->puk);
+	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
+		s->login = CARTA_P11_LOGIN_NONE;
+	return rv;
 }
 
 CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
@@ -167,23 +203,23 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 	CK_RV rv;
 
 	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	carta_p11_check_reset_locked(s);
-	if (s->login != CARTA_P11_LOGIN_SO || !(ss->flags & CKF_RW_SESSION) || !s->puk)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	else if (!pPin && !s->tok.pinpad)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (pPin && !len_ok(&s->tok, s->tok.user_pin, pPin, ulPinLen))
-		rv = CKR_PIN_LEN_RANGE;
-	else {
-		rv = unblock(s, s->puk->p, s->puk->len, pPin, ulPinLen);
-		carta_secret_free(&s->puk);
-		if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
-			s->login = CARTA_P11_LOGIN_NONE;
+	if (rv == CKR_OK) {
+		rv = init_pin_locked(s, ss, pPin, ulPinLen);
+		carta_p11_slot_unlock(s);
 	}
-	carta_p11_slot_unlock(s);
-	return rv;
+	return carta_p11_ret(rv, "C_InitPIN(session 0x%lx, %s)", hSession,
+	                     pPin ? "PIN given" : "PIN pad");
+}
+
+static CK_RV change(struct carta_p11_slot *s, const CK_UTF8CHAR *old, CK_ULONG oldn,
+                    const CK_UTF8CHAR *nw, CK_ULONG nwn)
+{
+	int tries = -1;
+	enum carta_err e;
+
+	e = carta_card_change(s->tok.card, (size_t)s->tok.user_pin, old, old ? oldn : 0, nw,
+	                      nw ? nwn : 0, &tries);
+	return pin_op_rv(s, e, tries);
 }
 
 /* Not logged in: a blocked PIN can only be unblocked, so the old value is
@@ -194,44 +230,42 @@ static CK_RV set_pin_public(struct carta_p11_slot *s, const CK_UTF8CHAR *old, CK
                             const CK_UTF8CHAR *nw, CK_ULONG nwn)
 {
 	struct carta_pin_status st;
-	int tries = -1;
+	CK_RV rv;
 
 	memset(&st, 0, sizeof(st));
 	if (carta_card_pin_status(s->tok.card, (size_t)s->tok.user_pin, &st) == CARTA_OK &&
 	    st.blocked) {
 		if (s->tok.puk < 0)
-			return CKR_PIN_LOCKED;
-		if (old && !len_ok(&s->tok, s->tok.puk, old, oldn))
-			return CKR_PIN_LEN_RANGE;
+			return carta_p11_fail(CKR_PIN_LOCKED, "PIN blocked, and the card has no PUK");
+		if (old && (rv = pin_rules_rv(&s->tok, s->tok.puk, old, oldn, "PUK")) != CKR_OK)
+			return rv;
 		return unblock(s, old, old ? oldn : 0, nw, nwn);
 	}
-	return card(s, carta_card_change(s->tok.card, (size_t)s->tok.user_pin, old,
-	                                 old ? oldn : 0, nw, nw ? nwn : 0, &tries));
+	return change(s, old, oldn, nw, nwn);
 }
 
 static CK_RV set_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
                             const CK_UTF8CHAR *old, CK_ULONG oldn, const CK_UTF8CHAR *nw,
                             CK_ULONG nwn)
 {
-	int tries = -1;
+	CK_RV rv;
 
 	carta_p11_check_reset_locked(s);
 	if (!(ss->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
+		return carta_p11_fail(CKR_SESSION_READ_ONLY, "C_SetPIN needs a R/W session");
 	if ((!old || !nw) && !s->tok.pinpad)
-		return CKR_ARGUMENTS_BAD;
+		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PIN, and no PIN pad");
 	if (s->tok.user_pin < 0)
-		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (s->login == CARTA_P11_LOGIN_SO)
-		return CKR_FUNCTION_NOT_SUPPORTED;   /* a PUK cannot be changed (cns.md 3.5) */
-	if (nw && !len_ok(&s->tok, s->tok.user_pin, nw, nwn))
-		return CKR_PIN_LEN_RANGE;
+		return carta_p11_fail(CKR_USER_PIN_NOT_INITIALIZED, "the card has no user PIN");
+	if (s->login == CARTA_P11_LOGIN_SO)   /* a PUK cannot be changed (cns.md 3.5) */
+		return carta_p11_fail(CKR_FUNCTION_NOT_SUPPORTED, "the PUK cannot be changed");
+	if (nw && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, nw, nwn, "new PIN")) != CKR_OK)
+		return rv;
 	if (s->login == CARTA_P11_LOGIN_NONE)
 		return set_pin_public(s, old, oldn, nw, nwn);
-	if (old && !len_ok(&s->tok, s->tok.user_pin, old, oldn))
-		return CKR_PIN_LEN_RANGE;
-	return card(s, carta_card_change(s->tok.card, (size_t)s->tok.user_pin, old,
-	                                 old ? oldn : 0, nw, nw ? nwn : 0, &tries));
+	if (old && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, old, oldn, "old PIN")) != CKR_OK)
+		return rv;
+	return change(s, old, oldn, nw, nwn);
 }
 
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
@@ -242,9 +276,9 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 	CK_RV rv;
 
 	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	rv = set_pin_locked(s, ss, pOldPin, ulOldLen, pNewPin, ulNewLen);
-	carta_p11_slot_unlock(s);
-	return rv;
+	if (rv == CKR_OK) {
+		rv = set_pin_locked(s, ss, pOldPin, ulOldLen, pNewPin, ulNewLen);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_SetPIN(session 0x%lx)", hSession);
 }

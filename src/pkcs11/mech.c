@@ -1,172 +1,44 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Mechanisms are what the card can really do (design.md): from each key's
- * type and caps. Card operations are CKF_HW; digests are software. */
+/* C_GetMechanismList, C_GetMechanismInfo: the tables are in core/mechs.c. */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
-static const CK_MECHANISM_TYPE rsa_pkcs[] = {
-	CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-	CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
-};
-static const CK_MECHANISM_TYPE rsa_raw[] = {
-	CKM_RSA_X_509, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS, CKM_SHA224_RSA_PKCS_PSS,
-	CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS,
-};
-static const CK_MECHANISM_TYPE ecdsa[] = {
-	CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384,
-	CKM_ECDSA_SHA512,
-};
-static const CK_MECHANISM_TYPE digests[] = {
-	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
-};
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static size_t add(CK_MECHANISM_TYPE *out, size_t n, size_t cap, const CK_MECHANISM_TYPE *m,
-                  size_t count)
+static CK_RV mech_list_locked(struct carta_p11_slot *s, CK_MECHANISM_TYPE *list,
+                              CK_ULONG *count)
 {
-	size_t i, j;
-	bool dup;
-
-	for (i = 0; i < count; i++) {
-		dup = false;
-		for (j = 0; j < n && !dup; j++)
-			dup = out[j] == m[i];
-		if (!dup && n < cap)
-			out[n++] = m[i];
-	}
-	return n;
-}
-
-size_t carta_p11_mechs_for_key(const struct carta_key *k, CK_MECHANISM_TYPE *out, size_t cap)
-{
+	CK_MECHANISM_TYPE all[64];
 	size_t n = 0;
+	CK_RV rv;
 
-	if (k->type == CARTA_KEY_RSA && (k->caps & (CARTA_KC_RAW_RSA | CARTA_KC_CARD_PADS)))
-		n = add(out, n, cap, rsa_pkcs, N(rsa_pkcs));
-	if (k->type == CARTA_KEY_RSA && (k->caps & CARTA_KC_RAW_RSA))
-		n = add(out, n, cap, rsa_raw, N(rsa_raw));
-	if (k->type == CARTA_KEY_EC && (k->caps & CARTA_KC_ECDSA))
-		n = add(out, n, cap, ecdsa, N(ecdsa));
-	return n;
-}
-
-size_t carta_p11_mechs_all(const struct carta_card_desc *d, CK_MECHANISM_TYPE *out, size_t cap)
-{
-	CK_MECHANISM_TYPE km[32];
-	size_t i, n = 0;
-
-	for (i = 0; i < d->n_keys; i++)
-		n = add(out, n, cap, km, carta_p11_mechs_for_key(&d->keys[i], km, N(km)));
-	return add(out, n, cap, digests, N(digests));
-}
-
-static bool key_has(const struct carta_key *k, CK_MECHANISM_TYPE m)
-{
-	CK_MECHANISM_TYPE km[32];
-	size_t i, n = carta_p11_mechs_for_key(k, km, N(km));
-
-	for (i = 0; i < n; i++)
-		if (km[i] == m)
-			return true;
-	return false;
-}
-
-CK_RV carta_p11_mech_info(const struct carta_card_desc *d, CK_MECHANISM_TYPE m,
-                          CK_MECHANISM_INFO *info)
-{
-	CK_RV rv = CKR_MECHANISM_INVALID;
-	size_t i;
-
-	memset(info, 0, sizeof(*info));
-	for (i = 0; i < N(digests); i++)
-		if (digests[i] == m) {
-			info->flags = CKF_DIGEST;
-			rv = CKR_OK;
-		}
-	for (i = 0; i < d->n_keys; i++) {
-		if (!key_has(&d->keys[i], m))
-			continue;
-		if (rv != CKR_OK || d->keys[i].bits < info->ulMinKeySize)
-			info->ulMinKeySize = d->keys[i].bits;
-		if (d->keys[i].bits > info->ulMaxKeySize)
-			info->ulMaxKeySize = d->keys[i].bits;
-		info->flags |= CKF_HW | CKF_SIGN;
-		if ((m == CKM_RSA_X_509 || m == CKM_RSA_PKCS) &&
-		    (d->keys[i].usage & CARTA_KU_DECRYPT))
-			info->flags |= CKF_DECRYPT;
-		if (d->keys[i].type == CARTA_KEY_EC)
-			info->flags |= CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS;
-		rv = CKR_OK;
-	}
+	rv = carta_p11_token_sync_locked(s, true);
+	if (rv == CKR_OK)
+		n = carta_p11_mechs_all(s->tok.desc, all, N(all));
+	if (rv == CKR_OK && list && *count < n)
+		rv = carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu mechanisms, %zu to list",
+		                    *count, n);
+	else if (rv == CKR_OK && list)
+		memcpy(list, all, n * sizeof(all[0]));
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		*count = n;
 	return rv;
-}
-
-enum carta_hash carta_p11_mech_hash(CK_MECHANISM_TYPE m)
-{
-	switch (m) {
-	case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS: case CKM_ECDSA_SHA1:
-		return CARTA_HASH_SHA1;
-	case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS: case CKM_ECDSA_SHA224:
-		return CARTA_HASH_SHA224;
-	case CKM_SHA256_RSA_PKCS: case CKM_SHA256_RSA_PKCS_PSS: case CKM_ECDSA_SHA256:
-		return CARTA_HASH_SHA256;
-	case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS: case CKM_ECDSA_SHA384:
-		return CARTA_HASH_SHA384;
-	case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS: case CKM_ECDSA_SHA512:
-		return CARTA_HASH_SHA512;
-	default:
-		return CARTA_HASH_NONE;
-	}
-}
-
-enum carta_hash carta_p11_hash_of_ckm(CK_MECHANISM_TYPE m)
-{
-	switch (m) {
-	case CKM_SHA_1: return CARTA_HASH_SHA1;
-	case CKM_SHA224: return CARTA_HASH_SHA224;
-	case CKM_SHA256: return CARTA_HASH_SHA256;
-	case CKM_SHA384: return CARTA_HASH_SHA384;
-	case CKM_SHA512: return CARTA_HASH_SHA512;
-	default: return CARTA_HASH_NONE;
-	}
-}
-
-enum carta_hash carta_p11_hash_of_mgf(CK_ULONG mgf)
-{
-	switch (mgf) {
-	case CKG_MGF1_SHA1: return CARTA_HASH_SHA1;
-	case CKG_MGF1_SHA224: return CARTA_HASH_SHA224;
-	case CKG_MGF1_SHA256: return CARTA_HASH_SHA256;
-	case CKG_MGF1_SHA384: return CARTA_HASH_SHA384;
-	case CKG_MGF1_SHA512: return CARTA_HASH_SHA512;
-	default: return CARTA_HASH_NONE;
-	}
 }
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList, CK_ULONG_PTR pulCount)
 {
-	CK_MECHANISM_TYPE all[64];
 	struct carta_p11_slot *s;
-	size_t n = 0;
 	CK_RV rv;
 
 	if (!pulCount)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_slot_lock(slotID, &s);
-	if (rv != CKR_OK)
-		return rv;
-	rv = carta_p11_token_sync_locked(s, true);
-	if (rv == CKR_OK)
-		n = carta_p11_mechs_all(s->tok.desc, all, N(all));
-	if (rv == CKR_OK && pList && *pulCount < n)
-		rv = CKR_BUFFER_TOO_SMALL;
-	else if (rv == CKR_OK && pList)
-		memcpy(pList, all, n * sizeof(all[0]));
-	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
-		*pulCount = n;
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no count");
+	else if ((rv = carta_p11_slot_lock(slotID, &s)) == CKR_OK) {
+		rv = mech_list_locked(s, pList, pulCount);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_GetMechanismList(slot %lu)", slotID);
 }
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
@@ -175,13 +47,12 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 	CK_RV rv;
 
 	if (!pInfo)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_slot_lock(slotID, &s);
-	if (rv != CKR_OK)
-		return rv;
-	rv = carta_p11_token_sync_locked(s, true);
-	if (rv == CKR_OK)
-		rv = carta_p11_mech_info(s->tok.desc, type, pInfo);
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no CK_MECHANISM_INFO to fill");
+	else if ((rv = carta_p11_slot_lock(slotID, &s)) == CKR_OK) {
+		rv = carta_p11_token_sync_locked(s, true);
+		if (rv == CKR_OK && (rv = carta_p11_mech_info(s->tok.desc, type, pInfo)) != CKR_OK)
+			rv = carta_p11_fail(rv, "no key of the card does mechanism 0x%lx", type);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_GetMechanismInfo(slot %lu, 0x%lx)", slotID, type);
 }

@@ -6,16 +6,10 @@
  * success, end it. */
 #include <string.h>
 
+#include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
 #define MAX_BLOCK 512   /* 4096-bit RSA */
-
-void carta_p11_sign_op_clear(struct carta_p11_sign_op *op)
-{
-	carta_digest_free(op->dctx);
-	carta_buf_free(&op->acc);
-	memset(op, 0, sizeof(*op));
-}
 
 static bool is_ecdsa(CK_MECHANISM_TYPE m)
 {
@@ -30,42 +24,32 @@ static bool is_pss(CK_MECHANISM_TYPE m)
 	       m == CKM_SHA512_RSA_PKCS_PSS;
 }
 
-static bool key_allows(const struct carta_key *k, CK_MECHANISM_TYPE m)
-{
-	CK_MECHANISM_TYPE km[32];
-	size_t i, n = carta_p11_mechs_for_key(k, km, 32);
-
-	for (i = 0; i < n; i++)
-		if (km[i] == m)
-			return true;
-	return false;
-}
-
 /* CK_RSA_PKCS_PSS_PARAMS (v2.40 curr 2.1.14): a known hash, equal to the
  * mechanism's own for the SHAx variants, MGF1 with a known hash, and a
  * salt that fits: sLen <= emLen - hLen - 2. */
 static CK_RV pss_params(const CK_MECHANISM *m, const struct carta_key *k,
-                        struct carta_p11_sign_op *op)
+                        struct carta_p11_op *op)
 {
 	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
 	size_t hlen, emlen = (k->bits + 6) / 8;
 
 	if (!p || m->ulParameterLen != sizeof(*p))
-		return CKR_MECHANISM_PARAM_INVALID;
+		return carta_p11_fail(CKR_MECHANISM_PARAM_INVALID, "no CK_RSA_PKCS_PSS_PARAMS");
 	op->pss_hash = carta_p11_hash_of_ckm(p->hashAlg);
 	op->mgf = carta_p11_hash_of_mgf(p->mgf);
 	hlen = carta_hash_len(op->pss_hash);
 	if (op->pss_hash == CARTA_HASH_NONE || op->mgf == CARTA_HASH_NONE)
-		return CKR_MECHANISM_PARAM_INVALID;
+		return carta_p11_fail(CKR_MECHANISM_PARAM_INVALID, "PSS: unknown hash or MGF");
 	if (m->mechanism != CKM_RSA_PKCS_PSS && op->pss_hash != carta_p11_mech_hash(m->mechanism))
-		return CKR_MECHANISM_PARAM_INVALID;
+		return carta_p11_fail(CKR_MECHANISM_PARAM_INVALID, "PSS: hash is not the mechanism's");
 	if (emlen < hlen + 2 || p->sLen > emlen - hlen - 2)
-		return CKR_MECHANISM_PARAM_INVALID;
+		return carta_p11_fail(CKR_MECHANISM_PARAM_INVALID, "PSS: salt of %lu bytes does not fit",
+		                      p->sLen);
 	op->salt = p->sLen;
 	return CKR_OK;
 }
 
-static size_t max_input(const struct carta_p11_sign_op *op, size_t k)
+static size_t max_input(const struct carta_p11_op *op, size_t k)
 {
 	switch (op->mech) {
 	case CKM_RSA_PKCS: return k >= 11 ? k - 11 : 0;
@@ -81,16 +65,16 @@ static CK_RV check_key(const struct carta_p11_token *t, const struct carta_p11_o
 	const struct carta_key *k;
 
 	if (!o || (o->kind != CARTA_P11_OBJ_PRIV && o->kind != CARTA_P11_OBJ_PUB))
-		return CKR_KEY_HANDLE_INVALID;
+		return carta_p11_fail(CKR_KEY_HANDLE_INVALID, "no key with that handle");
 	k = &t->desc->keys[o->index];
 	if (o->kind != CARTA_P11_OBJ_PRIV || !(k->usage & usage))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+		return carta_p11_fail(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key does not sign");
 	if ((k->type == CARTA_KEY_EC) != is_ecdsa(m))
-		return CKR_KEY_TYPE_INCONSISTENT;
-	if (!key_allows(k, m))
-		return CKR_MECHANISM_INVALID;
+		return carta_p11_fail(CKR_KEY_TYPE_INCONSISTENT, "mechanism 0x%lx is not for this key type", m);
+	if (!carta_p11_key_has_mech(k, m))
+		return carta_p11_fail(CKR_MECHANISM_INVALID, "the card cannot do mechanism 0x%lx with this key", m);
 	if ((k->bits + 7) / 8 > MAX_BLOCK)
-		return CKR_KEY_SIZE_RANGE;
+		return carta_p11_fail(CKR_KEY_SIZE_RANGE, "key of %zu bits too big", k->bits);
 	return CKR_OK;
 }
 
@@ -98,33 +82,33 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
                          const CK_MECHANISM *m, CK_OBJECT_HANDLE key)
 {
 	const struct carta_p11_object *o = carta_p11_object_find(&s->tok, key);
-	struct carta_p11_sign_op *op = &ss->sign;
+	struct carta_p11_op *op = &ss->sign;
 	const struct carta_key *k;
 	size_t bytes;
 	CK_RV rv;
 
 	if (op->active)
-		return CKR_OPERATION_ACTIVE;
+		return carta_p11_fail(CKR_OPERATION_ACTIVE, "a signature is already active");
 	/* a key the caller cannot see says nothing about itself (type, usage) */
 	if (o && !carta_p11_object_visible(s, o))
-		return CKR_USER_NOT_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in: private key hidden");
 	rv = check_key(&s->tok, o, m->mechanism, CARTA_KU_SIGN | CARTA_KU_NONREP);
 	if (rv != CKR_OK)
 		return rv;
 	if (s->login != CARTA_P11_LOGIN_USER)
-		return CKR_USER_NOT_LOGGED_IN;
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
 	k = &s->tok.desc->keys[o->index];
-	carta_p11_sign_op_clear(op);
+	carta_p11_op_clear(op);
 	if (is_pss(m->mechanism) && (rv = pss_params(m, k, op)) != CKR_OK)
 		return rv;
 	op->mech = m->mechanism;
 	op->key = o->index;
 	op->hash = carta_p11_mech_hash(m->mechanism);
 	bytes = (k->bits + 7) / 8;
-	op->siglen = k->type == CARTA_KEY_EC ? 2 * bytes : bytes;
+	op->out_len = k->type == CARTA_KEY_EC ? 2 * bytes : bytes;
 	op->max_in = max_input(op, bytes);
 	if (op->hash != CARTA_HASH_NONE && carta_digest_new(op->hash, &op->dctx) != CARTA_OK)
-		return CKR_HOST_MEMORY;
+		return carta_p11_fail(CKR_HOST_MEMORY, "no memory for a digest");
 	op->active = true;
 	return CKR_OK;
 }
@@ -136,31 +120,35 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 	CK_RV rv;
 
 	if (!pMechanism)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	carta_p11_check_reset_locked(s);
-	rv = init_locked(s, ss, pMechanism, hKey);
-	if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
-		carta_p11_sign_op_clear(&ss->sign);
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no mechanism");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		carta_p11_check_reset_locked(s);
+		rv = init_locked(s, ss, pMechanism, hKey);
+		if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
+			carta_p11_op_clear(&ss->sign);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_SignInit(session 0x%lx, 0x%lx, key 0x%lx)", hSession,
+	                     pMechanism ? pMechanism->mechanism : 0UL, hKey);
 }
 
-static CK_RV absorb(struct carta_p11_sign_op *op, const CK_BYTE *p, CK_ULONG n)
+static CK_RV absorb(struct carta_p11_op *op, const CK_BYTE *p, CK_ULONG n)
 {
+	enum carta_err e;
+
 	if (n == 0)
 		return CKR_OK;
-	if (op->dctx)
-		return carta_p11_rv(carta_digest_update(op->dctx, p, n));
-	if (n > op->max_in || op->acc.len > op->max_in - n)
-		return CKR_DATA_LEN_RANGE;
-	return carta_p11_rv(carta_buf_append(&op->acc, p, n));
+	if (!op->dctx && (n > op->max_in || op->acc.len > op->max_in - n))
+		return carta_p11_fail(CKR_DATA_LEN_RANGE, "input over %zu bytes for mechanism 0x%lx",
+		                      op->max_in, op->mech);
+	e = op->dctx ? carta_digest_update(op->dctx, p, n) : carta_buf_append(&op->acc, p, n);
+	if (e != CARTA_OK)
+		return carta_p11_fail(carta_p11_rv(e), "input: %s", carta_err_str(e));
+	return CKR_OK;
 }
 
 /* What the card is given (card.h enum carta_sign_input), in blk. */
-static CK_RV card_input(struct carta_p11_sign_op *op, const struct carta_key *k,
+static CK_RV card_input(struct carta_p11_op *op, const struct carta_key *k,
                         enum carta_sign_input *kind, struct carta_buf *blk)
 {
 	uint8_t h[CARTA_HASH_MAX_LEN], block[MAX_BLOCK];
@@ -175,7 +163,7 @@ static CK_RV card_input(struct carta_p11_sign_op *op, const struct carta_key *k,
 	if (e == CARTA_OK && is_pss(op->mech)) {
 		*kind = CARTA_SIGN_RAW_BLOCK;
 		if (n != carta_hash_len(op->pss_hash))
-			return CKR_DATA_LEN_RANGE;
+			return carta_p11_fail(CKR_DATA_LEN_RANGE, "PSS: input of %zu bytes is no hash", n);
 		e = carta_pss_encode(op->pss_hash, op->mgf, op->salt, in, n, k->bits, block, kb);
 		if (e == CARTA_OK)
 			e = carta_buf_set(blk, block, kb);
@@ -191,10 +179,12 @@ static CK_RV card_input(struct carta_p11_sign_op *op, const struct carta_key *k,
 		*kind = CARTA_SIGN_PKCS1_DATA;
 		e = op->dctx ? carta_digestinfo(op->hash, in, n, blk) : carta_buf_set(blk, in, n);
 	}
-	return carta_p11_rv(e);
+	if (e != CARTA_OK)
+		return carta_p11_fail(carta_p11_rv(e), "encoding the input: %s", carta_err_str(e));
+	return CKR_OK;
 }
 
-static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
                            CK_BYTE *sig, CK_ULONG *siglen)
 {
 	const struct carta_key *k = &s->tok.desc->keys[op->key];
@@ -207,7 +197,7 @@ static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *o
 	rv = card_input(op, k, &kind, &blk);
 	if (rv == CKR_OK) {
 		e = carta_card_sign(s->tok.card, op->key, kind, blk.p, blk.len, sig, &outlen);
-		rv = e == CARTA_OK ? CKR_OK : carta_p11_card_rv_locked(s, e);
+		rv = carta_p11_card_rv_locked(s, e);
 		if (rv == CKR_OK)
 			*siglen = outlen;
 	}
@@ -216,26 +206,27 @@ static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *o
 	return rv;
 }
 
-static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_sign_op *op,
+static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
                          const CK_BYTE *data, CK_ULONG n, bool single, CK_BYTE *sig,
                          CK_ULONG *siglen)
 {
 	CK_RV rv;
 
 	if (!op->active)
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no signature active");
 	if (single && op->updated)
-		return CKR_OPERATION_ACTIVE;
-	if (!sig || *siglen < op->siglen) {
+		return carta_p11_fail(CKR_OPERATION_ACTIVE, "C_Sign after C_SignUpdate");
+	if (!sig || *siglen < op->out_len) {
 		/* the length query and the short buffer keep the operation (5.2) */
-		rv = sig ? CKR_BUFFER_TOO_SMALL : CKR_OK;
-		*siglen = op->siglen;
+		rv = sig ? carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu bytes, signature has %zu",
+		                          *siglen, op->out_len) : CKR_OK;
+		*siglen = op->out_len;
 		return rv;
 	}
 	rv = single ? absorb(op, data, n) : CKR_OK;
 	if (rv == CKR_OK)
 		rv = finish_locked(s, op, sig, siglen);
-	carta_p11_sign_op_clear(op);
+	carta_p11_op_clear(op);
 	return rv;
 }
 
@@ -247,12 +238,26 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 	CK_RV rv;
 
 	if (!pulSignatureLen || (!pData && ulDataLen))
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer, or no data");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_Sign(session 0x%lx, %lu bytes%s)", hSession, ulDataLen,
+	                     pSignature ? "" : ", length query");
+}
+
+static CK_RV update_locked(struct carta_p11_op *op, const CK_BYTE *p, CK_ULONG n)
+{
+	CK_RV rv;
+
+	if (!op->active)
+		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no signature active");
+	rv = absorb(op, p, n);
 	if (rv != CKR_OK)
-		return rv;
-	rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
-	carta_p11_slot_unlock(s);
+		carta_p11_op_clear(op);
+	else
+		op->updated = true;
 	return rv;
 }
 
@@ -263,18 +268,12 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 	CK_RV rv;
 
 	if (!pPart && ulPartLen)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	if (!ss->sign.active)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else if ((rv = absorb(&ss->sign, pPart, ulPartLen)) != CKR_OK)
-		carta_p11_sign_op_clear(&ss->sign);
-	else
-		ss->sign.updated = true;
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no data");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		rv = update_locked(&ss->sign, pPart, ulPartLen);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_SignUpdate(session 0x%lx, %lu bytes)", hSession, ulPartLen);
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
@@ -285,11 +284,11 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 	CK_RV rv;
 
 	if (!pulSignatureLen)
-		return carta_p11_ready() ? CKR_ARGUMENTS_BAD : CKR_CRYPTOKI_NOT_INITIALIZED;
-	rv = carta_p11_session_lock(hSession, &s, &ss);
-	if (rv != CKR_OK)
-		return rv;
-	rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
-	carta_p11_slot_unlock(s);
-	return rv;
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer");
+	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+		rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
+		carta_p11_slot_unlock(s);
+	}
+	return carta_p11_ret(rv, "C_SignFinal(session 0x%lx%s)", hSession,
+	                     pSignature ? "" : ", length query");
 }

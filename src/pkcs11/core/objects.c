@@ -6,7 +6,7 @@
  * login (CIE: certificate readable only then) keeps them stable. */
 #include <string.h>
 
-#include "pkcs11/p11.h"
+#include "pkcs11/core/state.h"
 
 #define POS_KEYS 0
 #define POS_CERTS (CARTA_MAX_KEYS * 3)

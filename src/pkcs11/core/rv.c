@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The only place where enum carta_err becomes a CK_RV (design.md). */
-#include "pkcs11/p11.h"
+/* The only place where enum carta_err becomes a CK_RV (design.md): the
+ * general mapping, and the few contexts that read an error differently. */
+#include "pkcs11/core/state.h"
 
 CK_RV carta_p11_rv(enum carta_err e)
 {
@@ -43,4 +44,39 @@ CK_RV carta_p11_rv(enum carta_err e)
 	case CARTA_E_CARD: return CKR_DEVICE_ERROR;
 	}
 	return CKR_GENERAL_ERROR;
+}
+
+/* No card, or one no driver claims: the token is not there (v2.40 base
+ * 5.5, C_GetTokenInfo), rather than a device fault. */
+CK_RV carta_p11_rv_connect(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_CARD_UNKNOWN: return CKR_TOKEN_NOT_RECOGNIZED;
+	case CARTA_E_NO_CARD: case CARTA_E_CARD_REMOVED: case CARTA_E_NO_READER:
+		return CKR_TOKEN_NOT_PRESENT;
+	default: return carta_p11_rv(e);
+	}
+}
+
+/* On a connected token the card leaving is CKR_DEVICE_REMOVED whatever the
+ * reader says, and a reset by another process took the login with it. */
+CK_RV carta_p11_rv_card_op(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_NO_CARD: case CARTA_E_NO_READER: case CARTA_E_CARD_REMOVED:
+		return CKR_DEVICE_REMOVED;
+	case CARTA_E_CARD_RESET: return CKR_USER_NOT_LOGGED_IN;
+	default: return carta_p11_rv(e);
+	}
+}
+
+/* Cards that check the PUK only inside RESET RETRY COUNTER do not know a
+ * VERIFY of it: that is no refusal, the PUK is checked by C_InitPIN. */
+CK_RV carta_p11_rv_puk_verify(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_NOT_SUPPORTED: case CARTA_E_FUNC_NOT_SUPPORTED: case CARTA_E_INS_NOT_SUPPORTED:
+		return CKR_OK;
+	default: return carta_p11_rv(e);
+	}
 }

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "pkcs11/p11.h"
+#include "pkcs11/core/state.h"
 
 static struct {
 	bool app;

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Sessions: handle = sequence << 8 | (slot index + 1), kept in their
+ * slot's list under the slot lock. When the token goes away its sessions
+ * are marked; the next call on one reports CKR_DEVICE_REMOVED and frees it
+ * (lookup.c), later calls see CKR_SESSION_HANDLE_INVALID. */
+#include <stdlib.h>
+
+#include "pkcs11/core/state.h"
+
+static void session_free(struct carta_p11_session *ss)
+{
+	carta_p11_session_end_ops(ss);
+	free(ss);
+}
+
+static void unlink_locked(struct carta_p11_slot *s, struct carta_p11_session *ss)
+{
+	struct carta_p11_session **pp;
+
+	for (pp = &s->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == ss) {
+			*pp = ss->next;
+			break;
+		}
+	}
+	if (!ss->removed) {
+		s->n_sessions--;
+		if (ss->flags & CKF_RW_SESSION)
+			s->n_rw--;
+	}
+}
+
+void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_session *ss)
+{
+	unlink_locked(s, ss);
+	session_free(ss);
+}
+
+/* The login state of a token ends with its last session (v2.40 base
+ * 5.6, C_CloseSession): the card forgets the PIN too. */
+void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
+{
+	if (s->n_sessions == 0 && s->login != CARTA_P11_LOGIN_NONE && s->has_token)
+		(void)carta_card_logout(s->tok.card);
+	if (s->n_sessions == 0) {
+		s->login = CARTA_P11_LOGIN_NONE;
+		carta_secret_free(&s->puk);
+	}
+}
+
+void carta_p11_sessions_close_locked(struct carta_p11_slot *s, bool removed)
+{
+	struct carta_p11_session *ss, *next;
+
+	for (ss = s->sessions; ss; ss = next) {
+		next = ss->next;
+		if (removed) {
+			carta_p11_session_end_ops(ss);
+			ss->removed = true;
+		} else {
+			session_free(ss);
+		}
+	}
+	if (!removed)
+		s->sessions = NULL;
+	s->n_sessions = 0;
+	s->n_rw = 0;
+}
+
+CK_RV carta_p11_session_open_locked(struct carta_p11_slot *s, CK_FLAGS flags,
+                                    CK_SESSION_HANDLE *out)
+{
+	struct carta_p11_session *ss = calloc(1, sizeof(*ss));
+
+	if (!ss)
+		return carta_p11_fail(CKR_HOST_MEMORY, "no memory for a session");
+	carta_p11_mutex_lock(carta_p11.lock);
+	ss->handle = (carta_p11.next_session++ << 8) | (carta_p11_slot_index(s) + 1);
+	carta_p11_mutex_unlock(carta_p11.lock);
+	ss->flags = flags & (CKF_RW_SESSION | CKF_SERIAL_SESSION);
+	ss->next = s->sessions;
+	s->sessions = ss;
+	s->n_sessions++;
+	if (flags & CKF_RW_SESSION)
+		s->n_rw++;
+	*out = ss->handle;
+	return CKR_OK;
+}
+
+bool carta_p11_ro_session_exists_locked(const struct carta_p11_slot *s)
+{
+	const struct carta_p11_session *ss;
+
+	for (ss = s->sessions; ss; ss = ss->next)
+		if (!ss->removed && !(ss->flags & CKF_RW_SESSION))
+			return true;
+	return false;
+}
