@@ -152,7 +152,7 @@ enum carta_err carta_card_pin_status(struct carta_card *c, size_t pin, struct ca
  * through the host. Allowed only when the transport advertises the feature
  * (CARTA_TF_PINPAD_VERIFY / _MODIFY) and CARTA_PINPAD=0 is not set in the
  * environment (a reader that wrongly advertises a pad breaks logins,
- * cns.md 4 item 1): else CARTA_E_ARGS. CARTA_E_NOT_SUPPORTED when the card
+ * docs/reference/cns.md 4 item 1): else CARTA_E_ARGS. CARTA_E_NOT_SUPPORTED when the card
  * cannot take a pad-built command (struct carta_pin.pinpad_ok false: CIE).
  * The user cancelling on the pad gives CARTA_E_CANCELLED, the pad's timeout
  * CARTA_E_TIMEOUT. A PIN given by value always goes the normal way, pad or

@@ -175,7 +175,7 @@ static enum carta_err dispatch(struct tx *x, const struct carta_apdu *a, struct 
 	if (!carta_apdu_needs_extended(a) || !(x->t->flags & CARTA_TF_EXTENDED))
 		return send_short(x, a, r);
 	rv = exchange(x, a, true, r);
-	/* test-stack.md: readers may refuse extended APDUs although the card takes
+	/* docs/reference/test-stack.md: readers may refuse extended APDUs although the card takes
 	 * them; when the very first wire APDU fails, chain from now on. */
 	if (rv == CARTA_E_TRANSPORT && x->wire_calls == 1) {
 		carta_log(CARTA_LOG_INFO, "reader refused an extended APDU, using chaining");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ISO 7816-4 secure messaging with 2-key 3DES-CBC (zero IV) and the retail
  * MAC: ICAO Doc 9303-11 section 9.8 and IAS-ECC 7.1 as used by the CIE
- * (reference/cie.md 3.5 and 8.E). Only crypto.h/secret.h touch the keys. */
+ * (docs/reference/cie.md 3.5 and 8.E). Only crypto.h/secret.h touch the keys. */
 #include <string.h>
 
 #include "apdu/sm.h"
@@ -10,7 +10,7 @@
 
 #define SM_CLA_BITS 0x0Cu   /* ISO 7816-4 5.4.1: b4-b3 = 11, header authenticated */
 #define CLA_CHAIN 0x10u     /* ISO 7816-4 5.1.1.1: more blocks follow */
-#define SM_BLOCK 231u       /* cie.md 3.5 step 7: the largest data that wraps into Lc' <= 255 */
+#define SM_BLOCK 231u       /* docs/reference/cie.md 3.5 step 7: the largest data that wraps into Lc' <= 255 */
 #define SM_MAC_LEN 8u
 
 static void ssc_inc(uint8_t ssc[8])
@@ -85,7 +85,7 @@ static enum carta_err put_tl(struct carta_buf *b, uint8_t tag, size_t len)
 }
 
 /* Even INS: DO87 = 87 L 01 || E(pad(data)); odd INS: DO85 = 85 L E(pad(data))
- * (cie.md 3.5 step 3). The padded plaintext lives only in a carta_secret. */
+ * (docs/reference/cie.md 3.5 step 3). The padded plaintext lives only in a carta_secret. */
 static enum carta_err put_cryptogram(const struct carta_sm *sm, const struct carta_apdu *p,
                                      size_t clen, struct carta_buf *dos)
 {
@@ -111,7 +111,7 @@ static enum carta_err put_cryptogram(const struct carta_sm *sm, const struct car
 	return rv;
 }
 
-/* MAC over pad(SSC || pad(header) || DOs) (ICAO 9303-11 9.8.6.1, cie.md E3). */
+/* MAC over pad(SSC || pad(header) || DOs) (ICAO 9303-11 9.8.6.1, docs/reference/cie.md E3). */
 static enum carta_err sm_mac(const struct carta_sm *sm, const uint8_t *head, size_t hlen,
                              const uint8_t *dos, size_t dlen, uint8_t mac[8])
 {
@@ -176,7 +176,7 @@ enum carta_err carta_sm_wrap(struct carta_sm *sm, const struct carta_apdu *plain
 	ssc_inc(sm->ssc);
 	rv = plain->lc > 0 ? put_cryptogram(sm, plain, clen, &dos) : CARTA_OK;
 	if (rv == CARTA_OK && plain->le > 0) {
-		/* DO97 = 97 01 Le, 256 as 00 (cie.md 3.5 step 4) */
+		/* DO97 = 97 01 Le, 256 as 00 (docs/reference/cie.md 3.5 step 4) */
 		const uint8_t do97[3] = { 0x97, 0x01, (uint8_t)(plain->le & 0xFF) };
 		rv = carta_buf_append(&dos, do97, sizeof(do97));
 	}
@@ -189,7 +189,7 @@ enum carta_err carta_sm_wrap(struct carta_sm *sm, const struct carta_apdu *plain
 	if (rv == CARTA_OK)
 		rv = carta_buf_append(out, dos.p, dos.len);
 	if (rv == CARTA_OK) {
-		/* DO8E then Le 00: the card always answers with SM data (cie.md 3.5 step 6) */
+		/* DO8E then Le 00: the card always answers with SM data (docs/reference/cie.md 3.5 step 6) */
 		const uint8_t do8e[2] = { 0x8E, SM_MAC_LEN };
 		rv = carta_buf_append(out, do8e, sizeof(do8e));
 		if (rv == CARTA_OK)
@@ -206,7 +206,7 @@ out:
 
 
 /* The data objects of a protected response, in the only order accepted:
- * [87|85] 99 8E, nothing after 8E (ICAO 9303-11 9.8.6.2, cie.md 3.5). */
+ * [87|85] 99 8E, nothing after 8E (ICAO 9303-11 9.8.6.2, docs/reference/cie.md 3.5). */
 struct sm_resp {
 	struct carta_bytes crypt;   /* cryptogram without the 01 indicator */
 	uint16_t sw;
@@ -318,7 +318,7 @@ enum carta_err carta_sm_unwrap(struct carta_sm *sm, const uint8_t *body, size_t 
 	rv = CARTA_E_SM;
 	if (!session_ok(sm))
 		goto out;
-	/* SSC counts the response even when it turns out to be bad (cie.md E3.5) */
+	/* SSC counts the response even when it turns out to be bad (docs/reference/cie.md E3.5) */
 	ssc_inc(sm->ssc);
 	rv = parse_resp(body, n, &r);
 	if (rv == CARTA_OK)
@@ -338,7 +338,7 @@ out:
 }
 
 /* Send one wrapped APDU and collect the answer: 61xx (xx != 0) is followed by a
- * plain GET RESPONSE 00 C0 00 00 xx, 6100 by 0C C0 00 00 00 (cie.md 3.5
+ * plain GET RESPONSE 00 C0 00 00 xx, 6100 by 0C C0 00 00 00 (docs/reference/cie.md 3.5
  * "getResp_SM", 8.A4). The parts are joined into one SM body. */
 static enum carta_err wire_exchange(struct carta_transport *t, const struct carta_apdu *a,
                                     unsigned flags, struct carta_rapdu *raw)
@@ -389,7 +389,7 @@ static void trace_plain(const struct carta_apdu *blk, unsigned flags)
 	carta_buf_free(&enc);
 }
 
-/* One block: wrap, exchange, then apply the transport SW rule of cie.md 3.5:
+/* One block: wrap, exchange, then apply the transport SW rule of docs/reference/cie.md 3.5:
  * 9000/6282/6B00 or any body => SM-verified answer; otherwise plain SW. */
 static enum carta_err send_block(struct carta_sm *sm, struct carta_transport *t,
                                  const struct carta_apdu *blk, unsigned flags,
@@ -446,7 +446,7 @@ enum carta_err carta_sm_transmit(struct carta_sm *sm, struct carta_transport *t,
 	carta_buf_clear(&r->data);
 	r->sw = 0;
 	do {
-		/* SM command chaining (cie.md 3.5 step 7): each block is an
+		/* SM command chaining (docs/reference/cie.md 3.5 step 7): each block is an
 		 * independent SM APDU; CLA 10 (1C once protected) on all but the last. */
 		blk = *plain;
 		last = plain->lc - off <= SM_BLOCK;

@@ -6,7 +6,7 @@
 #include "crypto/secret.h"
 
 /* ISO 7816-4 secure messaging with 3DES-CBC (zero IV) + retail MAC, as in
- * ICAO Doc 9303 part 11 section 9.8 (BAC) and IAS-ECC 7.1 (CIE, reference/cie.md 3.5):
+ * ICAO Doc 9303 part 11 section 9.8 (BAC) and IAS-ECC 7.1 (CIE, docs/reference/cie.md 3.5):
  *   command:  CLA|0C INS P1 P2 Lc' [87 L 01 E(pad(data))] [97 01 Le] 8E 08 MAC 00
  *   response: [87 L 01 E(pad(data))] 99 02 SW 8E 08 MAC || SW
  * SSC is incremented before each command and each response MAC. */
@@ -39,7 +39,7 @@ enum carta_err carta_sm_unwrap(struct carta_sm *sm, const uint8_t *body, size_t 
 /* Send one plain command under SM: chains data in 231-byte blocks (CLA 1C),
  * wraps each, transmits (GET RESPONSE with CLA 0C after 6100), unwraps.
  * A transport SW other than 9000/6282/6B00 with no SM body is returned as is
- * (r->sw) without MAC check, per reference/cie.md 3.5. Any CARTA_E_SM ends the
+ * (r->sw) without MAC check, per docs/reference/cie.md 3.5. Any CARTA_E_SM ends the
  * session (carta_sm_end) so no further command is sent under a broken state. */
 enum carta_err carta_sm_transmit(struct carta_sm *sm, struct carta_transport *t,
                                  const struct carta_apdu *plain, unsigned flags,

@@ -2,7 +2,7 @@
 #ifndef CARTA_CARDS_CARD_H
 #define CARTA_CARDS_CARD_H
 
-/* The card framework under include/carta/card.h (design.md "Card module
+/* The card framework under include/carta/card.h (docs/design.md "Card module
  * interface"): struct carta_card, the driver table a family fills, ATR rows
  * and scores (atr.c), transactions and driver trials (card.c), certificate
  * names (cert.c), the kept security environment (se.c). Each family folder

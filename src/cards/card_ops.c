@@ -117,7 +117,7 @@ static bool from_pad(const uint8_t *v, size_t n)
 	return !v && n == 0;
 }
 
-/* CARTA_PINPAD=0 turns a (wrongly) advertised PIN pad off (cns.md 4 item 1). */
+/* CARTA_PINPAD=0 turns a (wrongly) advertised PIN pad off (docs/reference/cns.md 4 item 1). */
 static bool pad_disabled(void)
 {
 	const char *e = secure_getenv("CARTA_PINPAD");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ISO/IEC 7816-4 commands in the forms of reference/cns.md 1.6-1.8, and the
+/* ISO/IEC 7816-4 commands in the forms of docs/reference/cns.md 1.6-1.8, and the
  * one "send, keep only the status word" helper every driver uses. */
 #include <string.h>
 
@@ -43,7 +43,7 @@ enum carta_err carta_iso_parse_fci(const uint8_t *p, size_t n, struct carta_fci 
 		if (rv != CARTA_OK)
 			return rv;
 		/* 80 = data bytes, 81 = bytes incl. structural information: either
-		 * is the size to read (cns.md 1.7) */
+		 * is the size to read (docs/reference/cns.md 1.7) */
 		if ((t.tag == 0x80 || (t.tag == 0x81 && !fci->has_size))) {
 			rv = fci_size(&t, fci);
 			if (rv != CARTA_OK)
@@ -75,7 +75,7 @@ enum carta_err carta_iso_select(struct carta_transport *t, uint8_t p1, const uin
 }
 
 /* One READ BINARY of up to `want` bytes at `off`. *eof when the card says
- * there is no more (6282, 6B00 at the end, cns.md 1.7). */
+ * there is no more (6282, 6B00 at the end, docs/reference/cns.md 1.7). */
 static enum carta_err read_once(struct carta_transport *t, size_t off, size_t want,
                                 struct carta_buf *out, bool *eof)
 {
@@ -234,7 +234,7 @@ enum carta_err carta_iso_send(struct carta_transport *t, const struct carta_apdu
 
 enum carta_err carta_iso_mse_restore(struct carta_transport *t, uint8_t se)
 {
-	/* cns.md 1.8: the card wants a trailing 00 ("Lc=0"), sent as a case-2 Le */
+	/* docs/reference/cns.md 1.8: the card wants a trailing 00 ("Lc=0"), sent as a case-2 Le */
 	struct carta_apdu a = { .ins = 0x22, .p1 = 0xf3, .p2 = se, .le = 256 };
 
 	return carta_iso_send(t, &a);
@@ -274,7 +274,7 @@ enum carta_err carta_iso_pso_decipher(struct carta_transport *t, const uint8_t *
 	struct carta_buf d;
 	enum carta_err rv;
 
-	/* the leading 00 is the padding-indicator byte (ISO 7816-8, cns.md 1.8) */
+	/* the leading 00 is the padding-indicator byte (ISO 7816-8, docs/reference/cns.md 1.8) */
 	carta_buf_init(&d);
 	rv = carta_buf_append_byte(&d, 0x00);
 	if (rv == CARTA_OK)

@@ -3,7 +3,7 @@
 #define CARTA_CARDS_ISO7816_H
 
 /* ISO/IEC 7816-4 commands shared by the card drivers, in the forms the
- * Italian cards take (reference/cns.md 1.6-1.8, 1.11). */
+ * Italian cards take (docs/reference/cns.md 1.6-1.8, 1.11). */
 
 #include "apdu/exchange.h"
 
@@ -43,11 +43,11 @@ enum carta_err carta_iso_select(struct carta_transport *t, uint8_t p1, const uin
 /* READ BINARY of `len` bytes from `off` (len 0: until the card says EOF),
  * appended to out; at most `max` bytes in total. Le 00 (256) per read, or one
  * extended read when CARTA_TF_EXTENDED is set. Stops on a short read, 6282
- * or 6B00 (cns.md 1.7). */
+ * or 6B00 (docs/reference/cns.md 1.7). */
 enum carta_err carta_iso_read(struct carta_transport *t, size_t off, size_t len, size_t max,
                               struct carta_buf *out);
 
-/* ASCII digits right-padded with FF to 8 bytes (cns.md 1.6). n must be <= 8. */
+/* ASCII digits right-padded with FF to 8 bytes (docs/reference/cns.md 1.6). n must be <= 8. */
 enum carta_err carta_iso_pin_block(const uint8_t *pin, size_t n, uint8_t out[8]);
 
 /* VERIFY 00 20 00 ref with the padded PIN; pin NULL = the empty VERIFY
@@ -61,7 +61,7 @@ enum carta_err carta_iso_change(struct carta_transport *t, uint8_t ref, const ui
 enum carta_err carta_iso_reset_retry(struct carta_transport *t, uint8_t ref, const uint8_t *puk,
                                      size_t pn, const uint8_t *nv, size_t nn, int *tries);
 
-/* MSE RESTORE 00 22 F3 se 00 (the 5-byte form of cns.md 1.8). */
+/* MSE RESTORE 00 22 F3 se 00 (the 5-byte form of docs/reference/cns.md 1.8). */
 enum carta_err carta_iso_mse_restore(struct carta_transport *t, uint8_t se);
 /* MSE SET 00 22 F1 tmpl 03 83 01 key (tmpl B6 sign, B8 decipher). */
 enum carta_err carta_iso_mse_set(struct carta_transport *t, uint8_t tmpl, uint8_t key);

@@ -40,7 +40,7 @@ enum carta_err carta_pinpad_build(const struct carta_pinpad_req *r, uint8_t *out
 enum carta_err carta_pinpad_run(struct carta_transport *t, const struct carta_pinpad_req *r,
                                 int *tries, uint16_t *sw);
 
-/* The ISO form the CNS takes (cns.md 1.6): CLA 00, P1 00, P2 ref, blocks of
+/* The ISO form the CNS takes (docs/reference/cns.md 1.6): CLA 00, P1 00, P2 ref, blocks of
  * 8 ASCII digits padded with FF; lengths from the PIN's rules (for an
  * unblock: the PUK's and the new PIN's together). */
 void carta_pinpad_iso_req(struct carta_pinpad_req *r, bool modify, uint8_t ins, uint8_t ref,

@@ -69,7 +69,7 @@ enum carta_err carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp
 	if (BN_mod_exp_mont_consttime(br, bb, be, bm, ctx, NULL) != 1)
 		goto out;
 	/* Fixed-length output: a result with leading zero bytes keeps them
-	 * (reference/cie.md 8.I1). */
+	 * (docs/reference/cie.md 8.I1). */
 	if (BN_bn2binpad(br, out, (int)mlen) != (int)mlen)
 		goto out;
 	rv = CARTA_OK;

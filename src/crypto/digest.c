@@ -219,7 +219,7 @@ enum carta_err carta_digestinfo(enum carta_hash h, const uint8_t *hash, size_t h
 
 /* HASH(secret || counter32be), truncated: ICAO Doc 9303-11 section 9.7.1
  * (counter 1 = K_enc, 2 = K_mac) and the CIE variant with SHA-256
- * (reference/cie.md 3.4). With counter 0, 1, ... it is also RFC 8017 B.2.1 MGF1. */
+ * (docs/reference/cie.md 3.4). With counter 0, 1, ... it is also RFC 8017 B.2.1 MGF1. */
 enum carta_err carta_kdf_counter(enum carta_hash h, const uint8_t *secret, size_t slen,
                                  uint32_t counter, uint8_t *out, size_t outlen)
 {

@@ -3,7 +3,7 @@
 #define CARTA_PEM_H
 
 /* Text forms of certificate data for carta-tool, made by OpenSSL so that
- * nothing outside src/crypto includes its headers (design.md "Layers"). */
+ * nothing outside src/crypto includes its headers (docs/design.md "Layers"). */
 
 #include "util/buf.h"
 

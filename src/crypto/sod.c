@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* EF.SOD parsing (reference/cie.md 2.1, 3.7, 9): OpenSSL reads the CMS
+/* EF.SOD parsing (docs/reference/cie.md 2.1, 3.7, 9): OpenSSL reads the CMS
  * SignedData and the hash AlgorithmIdentifier; the LDSSecurityObject
  * (ICAO 9303-10 4.6.2.2) is walked with the TLV reader because real cards
  * encode data-group numbers such as A1 as the one-byte INTEGER 02 01 A1,
@@ -127,7 +127,7 @@ static CMS_ContentInfo *read_cms(const uint8_t *p, size_t n)
 	cms = d2i_CMS_ContentInfo(NULL, &pp, (long)n);
 	if (cms != NULL)
 		return cms;
-	/* cie.md 2.1: an outer TLV (tag not checked; ICAO uses 77) around it */
+	/* docs/reference/cie.md 2.1: an outer TLV (tag not checked; ICAO uses 77) around it */
 	if (carta_tlv_next(&in, &outer) != CARTA_OK)
 		return NULL;
 	pp = outer.value.p;
@@ -163,7 +163,7 @@ enum carta_err carta_sod_parse(const uint8_t *p, size_t n, struct carta_sod *out
 	if (rv != CARTA_OK)
 		goto out;
 	/* Integrity of the SOD itself against its embedded document-signer
-	 * certificate; the CSCA chain is not checked (cie.md 3.7: nor by LNX). */
+	 * certificate; the CSCA chain is not checked (docs/reference/cie.md 3.7: nor by LNX). */
 	out->signature_ok = CMS_verify(cms, NULL, NULL, NULL, NULL,
 	                               CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1;
 out:

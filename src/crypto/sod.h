@@ -2,11 +2,11 @@
 #ifndef CARTA_SOD_H
 #define CARTA_SOD_H
 
-/* EF.SOD of the CIE 3.0 (reference/cie.md 2.1, 3.7, 8.C4): a CMS SignedData
+/* EF.SOD of the CIE 3.0 (docs/reference/cie.md 2.1, 3.7, 8.C4): a CMS SignedData
  * (ICAO 9303-10 LDS Security Object, eContentType 2.23.136.1.1.1), possibly
  * inside an outer TLV, carrying the hash of each "data group". The CIE uses
  * its own numbers (A1 NIS, A2 serial, A3 certificate, A4/A5 chip keys, 1B
- * EF.DH), encoded as 02 01 A1 (not strict DER) or 02 02 00 A1 (cie.md 9).
+ * EF.DH), encoded as 02 01 A1 (not strict DER) or 02 02 00 A1 (docs/reference/cie.md 9).
  * No OpenSSL type leaks out of this header. */
 
 #include "crypto/crypto.h"

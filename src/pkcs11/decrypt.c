@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Decryption with keys the card deciphers with (CARTA_KU_DECRYPT): the card
- * does raw RSA (PSO DECIPHER, cns.md 1.8); CKM_RSA_PKCS removes the type-2
+ * does raw RSA (PSO DECIPHER, docs/reference/cns.md 1.8); CKM_RSA_PKCS removes the type-2
  * padding on the host, in constant time (src/crypto). */
 #include <string.h>
 

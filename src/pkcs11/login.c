@@ -257,7 +257,7 @@ static CK_RV set_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *
 		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PIN, and no PIN pad");
 	if (s->tok.user_pin < 0)
 		return carta_p11_fail(CKR_USER_PIN_NOT_INITIALIZED, "the card has no user PIN");
-	if (s->login == CARTA_P11_LOGIN_SO)   /* a PUK cannot be changed (cns.md 3.5) */
+	if (s->login == CARTA_P11_LOGIN_SO)   /* a PUK cannot be changed (docs/reference/cns.md 3.5) */
 		return carta_p11_fail(CKR_FUNCTION_NOT_SUPPORTED, "the PUK cannot be changed");
 	if (nw && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, nw, nwn, "new PIN")) != CKR_OK)
 		return rv;

@@ -43,7 +43,7 @@ PIN=12345678
 
 # OpenSC through vpcd: extended APDUs (the reader advertises no limits) and
 # no on-disk file cache, so that every fresh process reads the card as carta
-# does (test-stack.md "vpcd quirks").
+# does (docs/reference/test-stack.md "vpcd quirks").
 export OPENSC_CONF=$E2E_DIR/opensc.conf
 cat > "$OPENSC_CONF" <<'EOF'
 app default {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # APDU / byte / wall-time benchmark of carta-pkcs11.so on the virtual CIE 3.0
 # (carta-vcard cie-nxp / cie-gemalto behind pcscd + vpcd, private namespace:
-# tests/e2e/lib.sh), next to what reference/cie.md 9 measured for the
+# tests/e2e/lib.sh), next to what docs/reference/cie.md 9 measured for the
 # official middleware (C_Login 37 / 35 APDUs, each C_Sign 34: warm reset +
 # DH + DAPP + VERIFY + sign every time). OpenSC has no CIE 3.0 driver.
 #
@@ -12,7 +12,7 @@
 #
 # Every measurement is one fresh client process on a freshly started card.
 # "no cache" = empty $XDG_CACHE_HOME (the certificate is readable only after
-# a login, cie.md 8 I3); "cache" = the certificate cached by an earlier login.
+# a login, docs/reference/cie.md 8 I3); "cache" = the certificate cached by an earlier login.
 #   open       tests/bench/p11cie.c N=-1: C_Initialize, C_GetSlotList,
 #              C_OpenSession, C_CloseSession, C_Finalize (no login)
 #   list       pkcs11-tool -O
@@ -184,7 +184,7 @@ for PROFILE in "${PROFILES[@]}"; do
 	echo
 	echo "profile $PROFILE"
 	echo
-	echo "| flow                                         | APDUs | bytes cmd / rsp | time | official middleware (cie.md 9) |"
+	echo "| flow                                         | APDUs | bytes cmd / rsp | time | official middleware (docs/reference/cie.md 9) |"
 	echo "|---|---:|---:|---:|---|"
 	row "open, no login (no cache)" "${R[open.0]}" ""
 	row "open, no login (cache)" "${R[open.1]}" ""

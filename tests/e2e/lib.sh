@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Hermetic PC/SC test stack for end-to-end tests (sourced, bash).
-# Follows ../shared/reference/test-stack.md "Start-up sequence": a private
+# Follows docs/reference/test-stack.md "Start-up sequence": a private
 # mount + network namespace, tmpfs on /run/pcscd, a private reader.conf.d
 # with vpcd (two readers: ports 35963 and 35964), pcscd in the foreground and
 # carta-vcard serving a profile to a slot. Needs root (CAP_SYS_ADMIN).

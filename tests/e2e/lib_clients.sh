@@ -103,7 +103,7 @@ cl_grep() {
 # no /etc/pkcs11/modules by default, so the package directory
 # /usr/share/p11-kit/modules (opensc-pkcs11, p11-kit-trust) is covered by a
 # tmpfs holding carta.module; /etc/pkcs11/modules, if present, is emptied the
-# same way (test-stack.md 2d and 5 "Pitfall"). Root ignores ~/.config.
+# same way (docs/reference/test-stack.md 2d and 5 "Pitfall"). Root ignores ~/.config.
 cl_p11kit_private() {
 	local d
 	for d in /usr/share/p11-kit/modules /etc/pkcs11/modules; do

@@ -16,7 +16,7 @@ PROFILES=("$@")
 [ ${#PROFILES[@]} -gt 0 ] || PROFILES=(st classic)
 
 # OpenSC through vpcd: extended APDUs although the reader advertises no
-# limits (test-stack.md "vpcd quirks"), no file cache.
+# limits (docs/reference/test-stack.md "vpcd quirks"), no file cache.
 export OPENSC_CONF=$E2E_DIR/opensc.conf
 cat > "$OPENSC_CONF" <<'EOF'
 app default {

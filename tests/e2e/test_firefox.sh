@@ -4,7 +4,7 @@
 # Firefox completes a TLS client-certificate login with the virtual CNS to
 # openssl s_server -Verify 1 on 127.0.0.1, with no manual step: the PIN prompt
 # is answered through Marionette by ../shared/tools/firefox/fflogin.py
-# (reference/test-stack.md 4). Pass = the page shows the holder's subject.
+# (docs/reference/test-stack.md 4). Pass = the page shows the holder's subject.
 # Run as root: CARTA_BUILD=<plain build dir> tests/e2e/test_firefox.sh
 # Ends with "N passed, M failed"; exit status non-zero on any failure.
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Acceptance: OpenSC's own PKCS#11 module (driver itacns) reads our virtual
 # CNS through pcscd + vpcd, signs, changes and unblocks the PIN. This is the
-# cross-check that the virtual card matches what others expect (design.md).
+# cross-check that the virtual card matches what others expect (docs/design.md).
 # Run as root: CARTA_BUILD=<build dir> tests/e2e/test_opensc_cns.sh [profiles...]
 # Ends with "N passed, M failed"; exit status non-zero on any failure.
 
@@ -18,7 +18,7 @@ PROFILES=("$@")
 
 # OpenSC config: PUK unblock through C_SetPIN in an unlogged session, and
 # extended APDUs through vpcd, which advertises no reader limits
-# (test-stack.md "vpcd quirks").
+# (docs/reference/test-stack.md "vpcd quirks").
 export OPENSC_CONF=$E2E_DIR/opensc.conf
 cat > "$OPENSC_CONF" <<'EOF'
 app default {
@@ -90,7 +90,7 @@ unlock_pin() { p11 --unlock-pin --puk "$PUK" --new-pin "$PIN"; }
 
 run_profile() {
 	local profile=$1 ref=10 w=$E2E_DIR/$1
-	# ST/Incard cards get the PIN reference | 0x80 (cns.md 1.6).
+	# ST/Incard cards get the PIN reference | 0x80 (docs/reference/cns.md 1.6).
 	[ "$profile" = st ] && ref=90
 	mkdir -p "$w"
 	head -c 1000 /dev/urandom > "$w/data"

@@ -4,13 +4,13 @@
 # cie-gemalto), over the real stack (pcscd + vpcd + carta-vcard, lib.sh), with
 # each SM error style of the virtual card (docs/virtual-card.md "Switches").
 #   - token listing; no certificate before the first login (fresh cache,
-#     reference/cie.md 8 I3); after a login the certificate is the card's and
+#     docs/reference/cie.md 8 I3); after a login the certificate is the card's and
 #     is cached in $XDG_CACHE_HOME/carta/cie-<NIS>.der;
 #   - on a reinserted / restarted card the certificate is listed without a
 #     login (from the cache); a corrupted cache file is ignored (its hash does
 #     not match the SOD) and the next login repairs it;
 #   - SHA256-RSA-PKCS and RSA-PKCS (DigestInfo input) signatures verified by
-#     openssl; no PSS mechanism (cie.md 5: card-side PKCS#1 v1.5 only);
+#     openssl; no PSS mechanism (docs/reference/cie.md 5: card-side PKCS#1 v1.5 only);
 #   - 8-digit PIN rules (CKR_PIN_LEN_RANGE), --change-pin, three wrong PINs
 #     (CKR_PIN_INCORRECT, CKR_PIN_INCORRECT, CKR_PIN_LOCKED) seen in the token
 #     flags, unblock with the PUK both ways (C_SetPIN in an unlogged session in
@@ -30,7 +30,7 @@ NEWPIN=87654320
 UNBLOCKPIN=11223344
 INITPIN=55667788
 WRONGPIN=11111111
-CIE_ID=43494530 # CKA_ID "CIE0" (cie.md 5)
+CIE_ID=43494530 # CKA_ID "CIE0" (docs/reference/cie.md 5)
 
 # The SM error style is a card setting (sm_error_style); carta-vcard serve
 # takes it as --sm-error-style when it has that option.
@@ -165,7 +165,7 @@ flags_lack() {
 }
 
 # Three wrong PINs: CKR_PIN_INCORRECT twice, then CKR_PIN_LOCKED (the card
-# answers 63C2, 63C1, 6983: docs/virtual-card.md, cie.md 8 G1).
+# answers 63C2, 63C1, 6983: docs/virtual-card.md, docs/reference/cie.md 8 G1).
 three_wrong() {
 	login_fails "$WRONGPIN" 'CKR_PIN_INCORRECT' &&
 		login_fails "$WRONGPIN" 'CKR_PIN_INCORRECT' &&
@@ -235,7 +235,7 @@ run_one() {
 	e2e_check "$t: new PIN logs in and signs" sign_sha256 "$NEWPIN"
 	e2e_check "$t: old PIN refused (CKR_PIN_INCORRECT)" login_fails "$CL_PIN" CKR_PIN_INCORRECT
 	# The driver does not ask the card for the tries left (that needs DH +
-	# DAPP; cie.md 8 "Uncertain"): no "count low" flag is expected here.
+	# DAPP; docs/reference/cie.md 8 "Uncertain"): no "count low" flag is expected here.
 	e2e_check "$t: good PIN resets the count" login_ok "$NEWPIN"
 
 	# Blocking and unblocking with C_SetPIN (unlogged, later process).

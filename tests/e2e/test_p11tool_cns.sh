@@ -107,7 +107,7 @@ flags_lack() {
 # The card's own view of the PIN: a reset (security state gone), then an
 # empty VERIFY (ISO 7816-4 status query; carta-vcard answers it by default)
 # sent raw with opensc-tool. Actalis keeps its PINs in the CNS applet, which is
-# selected first. ST cards take the reference with the 0x80 flag (cns.md 1.6).
+# selected first. ST cards take the reference with the 0x80 flag (docs/reference/cns.md 1.6).
 card_pin_sw() {
 	local pre=() ref=10
 	case $CL_PROFILE in

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # TLS client-certificate login through carta-pkcs11.so with the virtual CIE
-# 3.0 (cie-nxp, cie-gemalto), test-stack.md section 3: openssl s_server
+# 3.0 (cie-nxp, cie-gemalto), docs/reference/test-stack.md section 3: openssl s_server
 # -Verify 1 -www on 127.0.0.1 trusts the CIE test CA (the identity's ca.pem).
-# The CIE key does card-side PKCS#1 v1.5 only (cie.md 5, 8 I4: no PSS), so:
+# The CIE key does card-side PKCS#1 v1.5 only (docs/reference/cie.md 5, 8 I4: no PSS), so:
 #   TLS 1.2 must work: NSS tstclnt (module added with modutil to a private NSS
 #     DB), gnutls-cli through p11-kit (private registry, carta only) with
-#     NORMAL:-VERS-TLS1.3 and with the PSS-free priority of test-stack.md 3,
+#     NORMAL:-VERS-TLS1.3 and with the PSS-free priority of docs/reference/test-stack.md 3,
 #     openssl s_client + libp11 with PSS-free client signature algorithms;
 #   TLS 1.3 must fail cleanly (RSA-PSS is mandatory there): non-zero exit
 #     below 128 (no signal), no core file, and the server's certificate_required
@@ -150,7 +150,7 @@ gnutls_refused() {
 }
 
 # openssl s_client + libp11, TLS 1.2 with PKCS#1 v1.5 client signature
-# algorithms only (test-stack.md 3 "RSA-PSS: important").
+# algorithms only (docs/reference/test-stack.md 3 "RSA-PSS: important").
 s_client_login() {
 	local out=$CL_W/s_client.out uri
 	uri="pkcs11:token=$(cl_uri_enc "$CL_TOKEN");object=$(cl_uri_enc "$CL_CERT");type=private"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # TLS client-certificate login through carta-pkcs11.so with a virtual CNS
-# card (test-stack.md section 3): openssl s_server -Verify 1 -www on
+# card (docs/reference/test-stack.md section 3): openssl s_server -Verify 1 -www on
 # 127.0.0.1 trusts the virtual card's CA; each client authenticates with the
 # card's key and certificate, over TLS 1.2 and TLS 1.3:
 #   NSS tstclnt (module added with modutil to a private NSS DB),

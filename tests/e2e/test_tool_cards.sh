@@ -43,7 +43,7 @@ json() { python3 -c "import json,sys; j=json.load(open('$E2E_DIR/out')); sys.exi
 expect_rc() { [ "$rc" = "$1" ] || { echo "expected exit $1, got $rc"; return 1; }; }
 has() { grep -qF -- "$1" <<<"$2" || { echo "missing: $1"; return 1; }; }
 # N: the tool's JSON pin status says N tries left for the PIN. The CIE
-# cannot tell without spending a try (cie.md 4): there it must say so (-1).
+# cannot tell without spending a try (docs/reference/cie.md 4): there it must say so (-1).
 tries_are() {
 	local want=$1
 	[ "$TRIES_READABLE" = 1 ] || want=-1

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* libFuzzer: the EF_Dati_personali parser (reference/cns.md 1.9). */
+/* libFuzzer: the EF_Dati_personali parser (docs/reference/cns.md 1.9). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -384,7 +384,7 @@ static bool log_has(const char *log, const uint8_t *p, size_t n)
  * the driver hands them to carta_modexp and carta_sm_start: this program is
  * linked with -Wl,--wrap for both (tests/CMakeLists.txt), so libcarta keeps
  * no copy of a secret for tests. x is the exponent of the last carta_modexp
- * before a session starts (K = PuK.ICC^x mod p, cie.md 3.4 step 4: the
+ * before a session starts (K = PuK.ICC^x mod p, docs/reference/cie.md 3.4 step 4: the
  * terminal computes it right before carta_sm_start, with no APDU, so no
  * virtual-card code runs in between). */
 static struct {
@@ -510,7 +510,7 @@ static void test_reset_by_other(void **state)
 }
 
 /* The bare NFC ATR 3B 80 80 01 01: a CIE (STM2 family) is claimed by the
- * probe, a CNS applet card with the same ATR is not (cie.md 1.1). */
+ * probe, a CNS applet card with the same ATR is not (docs/reference/cie.md 1.1). */
 static void test_bare_atr(void **state)
 {
 	static const char *const profiles[] = { "cie-gemalto", "cie-nxp" };

@@ -206,7 +206,7 @@ static void test_no_pad(void **state)
 	h_done(&h);
 }
 
-/* CARTA_PINPAD=0: a reader that wrongly advertises a pad (cns.md 4 item 1)
+/* CARTA_PINPAD=0: a reader that wrongly advertises a pad (docs/reference/cns.md 4 item 1)
  * is treated as a plain one. */
 static void test_pad_switched_off(void **state)
 {

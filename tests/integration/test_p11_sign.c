@@ -331,7 +331,7 @@ static void test_decrypt(void **state)
 	CK_ATTRIBUTE a;
 
 	assert_int_equal(c->h.f->C_GetMechanismInfo(0, CKM_RSA_PKCS, &mi), CKR_OK);
-	assert_true(mi.flags & CKF_DECRYPT);   /* the CNS auth key deciphers (cns.md 1.8) */
+	assert_true(mi.flags & CKF_DECRYPT);   /* the CNS auth key deciphers (docs/reference/cns.md 1.8) */
 	a = (CK_ATTRIBUTE){ CKA_ENCRYPT, &b, sizeof(b) };
 	assert_int_equal(c->h.f->C_GetAttributeValue(c->s, c->pub, &a, 1), CKR_OK);
 	assert_int_equal(b, CK_TRUE);   /* its private half decrypts */

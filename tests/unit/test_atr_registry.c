@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ATR coverage: every CNS ATR of reference/cns.md 2.3 and 2.4 is claimed by
+/* ATR coverage: every CNS ATR of docs/reference/cns.md 2.3 and 2.4 is claimed by
  * exactly one driver; the non-CNS Italian ATRs and the CIE 3.0 ATRs of
- * cie.md 1.1 by none of the CNS drivers; bare NFC ATRs go to probing. */
+ * docs/reference/cie.md 1.1 by none of the CNS drivers; bare NFC ATRs go to probing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@ struct want {
 	const char *driver;
 };
 
-/* cns.md 2.3 (contact) and 2.4 (contactless), with the driver expected. */
+/* docs/reference/cns.md 2.3 (contact) and 2.4 (contactless), with the driver expected. */
 static const struct want cns_atrs[] = {
 	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 16 17 01 11 01 43 4E 53 11 31 80 8D", "cns" },
 	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 17 17 01 11 01 43 4E 53 11 31 80 8C", "cns" },
@@ -69,7 +69,7 @@ static const struct want cns_atrs[] = {
 	{ "3B 8C 80 01 50 12 34 56 78 00 00 00 00 00 81 81 2A", "cns" },
 };
 
-/* Not CNS (cns.md 2.3 "related non-CNS", 1.13) and CIE 3.0 (cie.md 1.1). */
+/* Not CNS (docs/reference/cns.md 2.3 "related non-CNS", 1.13) and CIE 3.0 (docs/reference/cie.md 1.1). */
 static const char *const not_cns[] = {
 	"3B FF 18 00 00 81 31 FE 45 00 6B 04 05 01 00 01 12 02 48 50 43 10 31 80 6C", /* HPC */
 	"3B FF 18 00 00 81 31 FE 45 00 6B 04 05 01 00 01 21 01 43 49 45 10 31 80 48", /* CIE hybrid */
@@ -80,7 +80,7 @@ static const char *const not_cns[] = {
 	"3B F4 18 00 FF 81 31 80 55 00 31 80 00 C7",                                   /* CIE v1 */
 	"3B E9 00 FF C1 10 31 FE 55 00 64 05 00 C8 02 31 80 00 47",                    /* CIE CardOS */
 	"3B FC 98 00 FF C1 10 31 FE 55 C8 03 49 6E 66 6F 63 61 6D 65 72 65 28",       /* Infocamere */
-	/* CIE 3.0, cie.md 1.1 */
+	/* CIE 3.0, docs/reference/cie.md 1.1 */
 	"3B 8E 80 01 80 31 80 65 49 54 4E 58 50 12 0F FF 82 90 F0",
 	"3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A",
 	"3B 8F 80 01 80 31 80 65 B0 85 03 00 EF 12 0F FF 82 90 00 73",
@@ -179,7 +179,7 @@ static void test_bare_nfc_goes_to_probe(void **state)
 	assert_null(carta_atr_driver(bare, sizeof(bare)));
 }
 
-/* The CNS grammar heuristic (cns.md 1.2) for an unlisted lot. */
+/* The CNS grammar heuristic (docs/reference/cns.md 1.2) for an unlisted lot. */
 static void test_grammar_heuristic(void **state)
 {
 	uint8_t atr[33];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Applet-based CNS: the Actalis ACe 2025 trace of reference/cns.md 2.4 (the
+/* Applet-based CNS: the Actalis ACe 2025 trace of docs/reference/cns.md 2.4 (the
  * selects and the card's FCIs as the bit4id middleware saw them) and the
- * ST2022 J-Sign probe over NFC (cns.md 1.13, PR #3806). */
+ * ST2022 J-Sign probe over NFC (docs/reference/cns.md 1.13, PR #3806). */
 #include "test_cards_script.h"
 
 #include "carta/card.h"
@@ -61,7 +61,7 @@ static void add_reads(struct script *s, const uint8_t *p, size_t len)
 	}
 }
 
-/* The ACe 2025 answers (cns.md 2.4 items 1-4, FCIs of 1.7). */
+/* The ACe 2025 answers (docs/reference/cns.md 2.4 items 1-4, FCIs of 1.7). */
 static void add_ace2025_open(struct script *s)
 {
 	char fci[128];
@@ -116,7 +116,7 @@ static void test_ace2025_trace(void **state)
 	script_free(s);
 }
 
-/* The applet ATR is shared (cns.md 5): no CNS applet, then the classic
+/* The applet ATR is shared (docs/reference/cns.md 5): no CNS applet, then the classic
  * layout is tried, and EF_ID_Carta decides. */
 static void test_ace2025_atr_without_applet(void **state)
 {

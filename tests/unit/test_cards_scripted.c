@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CNS driver against scripted cards: the exact APDUs of reference/cns.md
+/* CNS driver against scripted cards: the exact APDUs of docs/reference/cns.md
  * 1.6-1.10 (open, PINs, MSE/PSO for 1024 short, 2048 extended and chained),
  * error paths (PIN length, 63C2, 6983, removed card, reset, bad FCI). */
 #include "test_cards_script.h"
@@ -84,7 +84,7 @@ static void add_short_reads(struct script *s, const uint8_t *p, size_t off, size
 	}
 }
 
-/* Open steps of the classic layout (cns.md 1.10, 1.9, 1.5). */
+/* Open steps of the classic layout (docs/reference/cns.md 1.10, 1.9, 1.5). */
 static void add_open(struct script *s, const char *cert_sel, const struct carta_buf *cert, bool ext)
 {
 	add_fci(s, "00A40800041000100300", 16);
@@ -137,7 +137,7 @@ static void check_desc(const struct carta_card *c, const struct carta_buf *cert,
 	assert_int_equal(d->pins[1].min_len, 8);
 }
 
-/* Signing: MSE RESTORE, MSE SET B8, PSO DECIPHER (cns.md 1.8); the card's
+/* Signing: MSE RESTORE, MSE SET B8, PSO DECIPHER (docs/reference/cns.md 1.8); the card's
  * answer is the raw RSA result of the host-built block. */
 static void expect_pso(struct script *s, const struct carta_tk_key *k, const uint8_t *blk,
                        size_t len, int mode, uint8_t *sig, uint16_t sw);
@@ -218,7 +218,7 @@ static void test_st2021_open_verify_sign_ext(void **state)
 	assert_string_equal(d->family, "TS-CNS ST 2021 (CNS 1.1)");
 	assert_int_equal(d->keys[0].id_len, 1);
 	assert_int_equal(d->keys[0].id[0], 0x01);
-	/* ST Incard (mask 09): reference 10 | 80 (cns.md 1.6) */
+	/* ST Incard (mask 09): reference 10 | 80 (docs/reference/cns.md 1.6) */
 	script_add(s, "002000900831323334" "35FFFFFF", "9000");
 	assert_int_equal(carta_card_verify(c, 0, (const uint8_t *)"12345", 5, &tries), CARTA_OK);
 	digestinfo_block(256, blk, &di);
@@ -356,7 +356,7 @@ static void test_pin_encodings(void **state)
 	(void)state;
 	c->pin_cache_ttl_ms = 0;   /* every status read goes to the card here */
 	/* ST 1.0 card: flag 80 too; CHANGE old8||new8, RESET RETRY COUNTER
-	 * P2 = PIN reference, PUK8||new8 (cns.md 1.6) */
+	 * P2 = PIN reference, PUK8||new8 (docs/reference/cns.md 1.6) */
 	script_add(s, "0024009010" "3132333435FFFFFF" "3837363534333231", "9000");
 	assert_int_equal(carta_card_change(c, 0, (const uint8_t *)"12345", 5,
 	                                   (const uint8_t *)"87654321", 8, &tries), CARTA_OK);
@@ -556,7 +556,7 @@ static void test_reset_by_other(void **state)
 }
 
 /* IDEMIA 2021: cert in 1400/9001/2002, key DF 1400/9002 selected once before
- * VERIFY and crypto, key 02 (cns.md 1.5, 5). */
+ * VERIFY and crypto, key 02 (docs/reference/cns.md 1.5, 5). */
 static void test_idemia_layout(void **state)
 {
 	struct script *s = script_new(ATR_IDEMIA);

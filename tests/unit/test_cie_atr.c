@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 ATR table (reference/cie.md 1.1): every row is a well-formed
+/* CIE 3.0 ATR table (docs/reference/cie.md 1.1): every row is a well-formed
  * PC/SC contactless ATR with a correct TCK, maps to the right chip family,
  * and the loose multiset match of the official middleware is not copied. */
 #include <setjmp.h>

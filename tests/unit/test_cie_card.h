@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A scripted CIE 3.0 card for test_cie_flow.c (header-only test code): the
  * card side of the secure messaging, DH and DAPP written from
- * reference/cie.md 3.2-3.6 and 8, independently of src/apdu/sm.c and the
+ * docs/reference/cie.md 3.2-3.6 and 8, independently of src/apdu/sm.c and the
  * driver. Each step names the plain command expected after the SM is
  * removed; handlers check what the driver computed and answer like a card. */
 #ifndef TEST_CIE_CARD_H
@@ -55,7 +55,7 @@ static struct carta_buf n82, e82, pdh, nca, dummy;
 static const uint8_t g2[1] = { 0x02 };
 static uint8_t qdh[32];
 static const uint8_t sn_icc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-/* written out from cie.md 3.6, not taken from the driver */
+/* written out from docs/reference/cie.md 3.6, not taken from the driver */
 static const char *const SN_IFD = "2000000000000001";
 static const char *const CVC_OID = "2A8122F42A02040104";
 static const uint8_t CAR[8] = { 'I', 'T', 'C', 'A', '0', '0', '0', '1' };
@@ -99,7 +99,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* ---- card-side secure messaging (cie.md 3.5) ---- */
+/* ---- card-side secure messaging (docs/reference/cie.md 3.5) ---- */
 
 static void ssc_inc(uint8_t s[8])
 {
@@ -113,7 +113,7 @@ static void mac_of(struct tc *tc, struct carta_buf *in, uint8_t out[8])
 	assert_int_equal(carta_retail_mac(tc->kmac, in->p, in->len, out), CARTA_OK);
 }
 
-/* Check the MAC, decrypt DO87, read DO97 (cie.md 3.5, 8.E3). */
+/* Check the MAC, decrypt DO87, read DO97 (docs/reference/cie.md 3.5, 8.E3). */
 static void sm_unwrap(struct tc *tc, const uint8_t *cmd, size_t n, struct carta_buf *plain,
                       int *le)
 {
@@ -322,7 +322,7 @@ static void tc_free(struct tc *tc)
 	carta_buf_free(&tc->y);
 }
 
-/* ---- handlers: the card's side of cie.md 3.2-3.6 ---- */
+/* ---- handlers: the card's side of docs/reference/cie.md 3.2-3.6 ---- */
 
 static void dh_value(uint8_t tag, struct carta_buf *resp)
 {
@@ -426,7 +426,7 @@ static void h_icc(struct tc *tc, const uint8_t *d, size_t n, struct carta_buf *r
 	carta_buf_free(&a);
 }
 
-/* The IFD CVC as cie.md 3.6 step 1 lays it out: 297 bytes. */
+/* The IFD CVC as docs/reference/cie.md 3.6 step 1 lays it out: 297 bytes. */
 static void expected_cvc(struct carta_buf *c)
 {
 	struct carta_buf x = { 0 };
@@ -559,7 +559,7 @@ static void h_sig(struct tc *tc, const uint8_t *d, size_t n, struct carta_buf *r
 	carta_buf_set(r, s, sizeof(s));
 }
 
-/* EF 1004: 30 82 01 0A 02 82 01 01 00 <n> 02 03 01 00 01 (cie.md 8.C3) */
+/* EF 1004: 30 82 01 0A 02 82 01 01 00 <n> 02 03 01 00 01 (docs/reference/cie.md 8.C3) */
 static void kpub(struct carta_buf *out)
 {
 	struct carta_buf in = { 0 }, n = { 0 };

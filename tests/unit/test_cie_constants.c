@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The CIE constants (reference/cie-constants.md, cie.md 1.2, 3.6) exist
+/* The CIE constants (docs/reference/cie-constants.md, docs/reference/cie.md 1.2, 3.6) exist
  * twice on purpose: in the driver (src/cards/cie/cie_constants.c) and in the
  * virtual card (tools/vcard/cie/cie_consts.c), written independently. This
  * test is what keeps them equal, byte for byte, wherever both carry one. */

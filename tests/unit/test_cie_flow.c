@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The CIE 3.0 driver against a scripted card (test-local): every command the
  * driver sends is compared, after removing the secure messaging, with the
- * bytes of reference/cie.md 1.2, 2.2, 3.2-3.6, 4, 5 and 8; chained commands
+ * bytes of docs/reference/cie.md 1.2, 2.2, 3.2-3.6, 4, 5 and 8; chained commands
  * must arrive in the documented blocks (KAT 255 + 11, PSO VERIFY CERTIFICATE
  * 231 + 123, EXTERNAL AUTHENTICATE 231 + 33). The card side of the SM, DH and
  * DAPP is written here from the reference, independently of src/apdu/sm.c
  * and the driver: the IFD signatures are checked with the public key, the
- * CVC against a block built here from cie.md 3.6. */
+ * CVC against a block built here from docs/reference/cie.md 3.6. */
 #include "test_cie_card.h"
 
 #define NO_LE -1
@@ -27,7 +27,7 @@
 	{ "00A4020C", "1006", NO_LE, NULL, NULL, 0x6a82, { 0 } }
 
 static const struct step open_nxp[] = {
-	SEL_MF, SEL_CIE, READ_NIS,   /* probe: JCOP4 case-1 select (cie.md 1.2) */
+	SEL_MF, SEL_CIE, READ_NIS,   /* probe: JCOP4 case-1 select (docs/reference/cie.md 1.2) */
 	SEL_MF, LOAD_TAIL,
 };
 
@@ -58,7 +58,7 @@ static const struct step open_gemalto[] = {
 #define GET_Q { GD, "4D0A7008BFA10104A3029900", NO_LE, h_q, NULL, 0, { 0 } }
 
 /* A 200-byte DER object: 30 81 C5 + 197 bytes; the file is padded beyond it,
- * so the reads must stop at the DER length (cie.md 9). */
+ * so the reads must stop at the DER length (docs/reference/cie.md 9). */
 #define CERT_HEAD \
 	"3081C511111111111111111111111111111111111111111111111111111111111111111111111111" \
 	"11111111111111111111111111111111111111111111111111111111111111111111111111111111" \
@@ -90,7 +90,7 @@ static const struct step relogin_gemalto[] = {
 	SEL_IAS_AID, SEL_CIE, SM_STEPS, VERIFY_OK, CERT_READ,
 };
 
-/* cie.md 5: MSE SET AT key 81 alg 02, INTERNAL AUTHENTICATE, no Le. */
+/* docs/reference/cie.md 5: MSE SET AT key 81 alg 02, INTERNAL AUTHENTICATE, no Le. */
 static const struct step sign_first[] = {
 	{ "002241A4", "800102840181", NO_LE, NULL, NULL, 0, { 0 } },
 	{ "00880000", "3031300D060960864801650304020105000420AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* EF.SOD parsing (src/crypto/sod.c, reference/cie.md 3.7 and 9) and the CIE
+/* EF.SOD parsing (src/crypto/sod.c, docs/reference/cie.md 3.7 and 9) and the CIE
  * certificate cache (src/cards/cie/cie_cache.c). The test SODs are real CMS
  * SignedData made here with OpenSSL (test fixture only), with data-group
  * numbers encoded as 02 01 A1 (what real cards do) and 02 02 00 A1 (DER). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* EF_Dati_personali parser (reference/cns.md 1.9). */
+/* EF_Dati_personali parser (docs/reference/cns.md 1.9). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include "cards/cns/personal.h"
 
-/* cns.md 1.9 synthetic example (spaces removed). */
+/* docs/reference/cns.md 1.9 synthetic example (spaces removed). */
 static const char example[] =
 	"00005F" "04" "6090" "08" "01012024" "08" "01012030" "05" "ROSSI" "05" "MARIO"
 	"08" "01081985" "01" "M" "00" "10" "RSSMRA85M01H501Q" "00" "04" "H501" "00" "00"
@@ -42,7 +42,7 @@ static void test_example(void **state)
 	assert_int_equal(need, 101);
 }
 
-/* The real 400-byte file: the body followed by zero padding (cns.md 1.9). */
+/* The real 400-byte file: the body followed by zero padding (docs/reference/cns.md 1.9). */
 static void test_zero_padded_400(void **state)
 {
 	uint8_t file[400];

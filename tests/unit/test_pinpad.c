@@ -17,7 +17,7 @@
 static const struct carta_pin cns_pin = { "PIN", CARTA_PIN_USER, 5, 8, 3, 1, true, true };
 static const struct carta_pin cns_puk = { "PUK", CARTA_PIN_PUK, 8, 8, 3, -1, true, true };
 
-/* VERIFY PIN ref 10 (cns.md 1.6): 00 20 00 10 08 FF*8 as the template. */
+/* VERIFY PIN ref 10 (docs/reference/cns.md 1.6): 00 20 00 10 08 FF*8 as the template. */
 static const uint8_t verify_10[] = {
 	0x1e,             /* bTimerOut: 30 s */
 	0x1e,             /* bTimerOut2 */
@@ -34,7 +34,7 @@ static const uint8_t verify_10[] = {
 	0x00, 0x20, 0x00, 0x10, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
-/* CHANGE REFERENCE DATA ref 90 (ST Incard, cns.md 1.6): 00 24 00 90 10 FF*16. */
+/* CHANGE REFERENCE DATA ref 90 (ST Incard, docs/reference/cns.md 1.6): 00 24 00 90 10 FF*16. */
 static const uint8_t modify_90[] = {
 	0x1e, 0x1e,       /* bTimerOut, bTimerOut2 */
 	0x82,             /* bmFormatString */

@@ -3,7 +3,7 @@
  * - ICAO Doc 9303 Part 11 (8th ed.), Appendix D "Worked example: Basic Access
  *   Control": D.3 session keys from K_seed, D.4 protected SELECT EF.COM and
  *   READ BINARY commands and responses, byte for byte;
- * - tests/data/sm_vectors.h, CIE-style (reference/cie.md 3.4-3.5) vectors from
+ * - tests/data/sm_vectors.h, CIE-style (docs/reference/cie.md 3.4-3.5) vectors from
  *   tests/data/gen_sm_vectors.py, a separate Python implementation;
  * - error paths, SSC handling, 231-byte chaining and GET RESPONSE rules. */
 #include <setjmp.h>
@@ -502,7 +502,7 @@ static void test_transmit_chain_vectors(void **state)
 	script_free(&s);
 }
 
-/* 61xx: plain GET RESPONSE 00 C0 00 00 xx; 6100: 0C C0 00 00 00 (cie.md 3.5) */
+/* 61xx: plain GET RESPONSE 00 C0 00 00 xx; 6100: 0C C0 00 00 00 (docs/reference/cie.md 3.5) */
 static void getresp_case(uint16_t first_sw, const uint8_t *getresp)
 {
 	const struct smv *v = &smv_steps[5];

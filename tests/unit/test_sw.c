@@ -53,7 +53,7 @@ static void test_tries(void **state)
 	assert_int_equal(carta_sw_tries(0x6983), -1);
 }
 
-/* The SW classes the CNS PIN code asks about (cns.md 1.6). */
+/* The SW classes the CNS PIN code asks about (docs/reference/cns.md 1.6). */
 static void test_ref_classes(void **state)
 {
 	(void)state;

@@ -101,7 +101,7 @@ static void t_challenge(void **st)
 	vcard_free(v);
 }
 
-/* ST2022 J-Sign identification (cns.md 1.13, PR #3806). */
+/* ST2022 J-Sign identification (docs/reference/cns.md 1.13, PR #3806). */
 static void t_jsign(void **st)
 {
 	struct vcard *v = mk("st");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The virtual CIE 3.0 against an independent test terminal (test_vcard_cie_host.h)
- * written from cie.md: recognition, files, DH, SM, DAPP with the production
+ * written from docs/reference/cie.md: recognition, files, DH, SM, DAPP with the production
  * d_CA, certificate read, signature, SOD, resets, error styles. */
 #include "test_vcard_cie_host.h"
 
@@ -57,7 +57,7 @@ static void test_atr_and_select(void **state)
 	if (h->nxp) {
 		assert_int_equal(n, sizeof(atr_nxp));
 		assert_memory_equal(atr, atr_nxp, n);
-		/* JCOP4: IAS AID unknown, case-1 SELECT works (cie.md 8 B1) */
+		/* JCOP4: IAS AID unknown, case-1 SELECT works (docs/reference/cie.md 8 B1) */
 		assert_int_equal(plain(h, "00A4040C0DA0000000308000000009816001", &b), 0x6A82);
 	} else {
 		assert_int_equal(n, sizeof(atr_gem));
@@ -65,12 +65,12 @@ static void test_atr_and_select(void **state)
 		assert_int_equal(plain(h, "00A4040C0DA0000000308000000009816001", &b), 0x9000);
 	}
 	assert_int_equal(plain(h, "00A40000", &b), 0x9000);
-	/* DF_CIE with P2=0C (no data) and P2=04 (FCI) (cie.md 8 B2) */
+	/* DF_CIE with P2=0C (no data) and P2=04 (FCI) (docs/reference/cie.md 8 B2) */
 	assert_int_equal(plain(h, "00A4040C06A00000000039", &b), 0x9000);
 	assert_int_equal(b.len, 0);
 	assert_int_equal(plain(h, "00A4040406A00000000039", &b), 0x9000);
 	assert_true(b.len > 0);
-	/* EF with FCP (62 ...) and with P2=0C (cie.md 8 B3) */
+	/* EF with FCP (62 ...) and with P2=0C (docs/reference/cie.md 8 B3) */
 	assert_int_equal(plain(h, "00A40204021001", &b), 0x9000);
 	assert_int_equal(b.p[0], 0x62);
 	assert_int_equal(plain(h, "00A4020C021005", &b), 0x9000);
@@ -90,7 +90,7 @@ static void test_public_files(void **state)
 
 	select_ias(h);
 	assert_int_equal(read_plain(h, "D003", &sn), 0x9000);
-	/* 5A 0A <10 BCD>, hex(SN[5..10]) == NIS (cie.md 8 C1) */
+	/* 5A 0A <10 BCD>, hex(SN[5..10]) == NIS (docs/reference/cie.md 8 C1) */
 	assert_int_equal(sn.len, 12);
 	assert_int_equal(sn.p[0], 0x5A);
 	assert_int_equal(sn.p[1], 0x0A);
@@ -106,10 +106,10 @@ static void test_public_files(void **state)
 		assert_true(nis.p[i] >= '0' && nis.p[i] <= '9');
 	assert_memory_equal(nis.p, hexsn, 12);
 	assert_memory_equal(nis.p, vcard_cie_nis(h->card), 12);
-	/* D003 also resolves under DF_CIE (cie.md 8 B5) */
+	/* D003 also resolves under DF_CIE (docs/reference/cie.md 8 B5) */
 	assert_int_equal(read_plain(h, "D003", &b), 0x9000);
 	assert_int_equal(b.len, 12);
-	/* 1004 / 1005: 30 82 01 0A 02 82 01 01 00 <n> 02 03 01 00 01 (cie.md 8 C3) */
+	/* 1004 / 1005: 30 82 01 0A 02 82 01 01 00 <n> 02 03 01 00 01 (docs/reference/cie.md 8 C3) */
 	assert_int_equal(read_plain(h, "1005", &k83), 0x9000);
 	assert_int_equal(k83.len, 270);
 	assert_memory_equal(k83.p, ((const uint8_t[]){ 0x30, 0x82, 0x01, 0x0A, 0x02, 0x82, 0x01, 0x01, 0x00 }), 9);
@@ -117,7 +117,7 @@ static void test_public_files(void **state)
 	assert_int_equal(read_plain(h, "1004", &b), 0x9000);
 	assert_int_equal(b.len, 270);
 	assert_memory_not_equal(b.p, k83.p, 270);
-	/* SFI reads without SELECT (cie.md 8 B4): 81 = 1001, 85 = 1005 */
+	/* SFI reads without SELECT (docs/reference/cie.md 8 B4): 81 = 1001, 85 = 1005 */
 	assert_int_equal(plain(h, "00B081000C", &b), 0x9000);
 	assert_memory_equal(b.p, nis.p, 12);
 	assert_int_equal(plain(h, "00B0850000", &b), 0x9000);
@@ -134,7 +134,7 @@ static void test_public_files(void **state)
 	assert_int_equal(b.len, 8);
 	assert_int_equal(plain(h, "00B0000C80", &b), 0x6B00);
 	assert_int_equal(b.len, 0);
-	/* 1002 and 1003 are not readable in plain (cie.md 8 G3) */
+	/* 1002 and 1003 are not readable in plain (docs/reference/cie.md 8 G3) */
 	assert_int_equal(plain(h, "00A40204021003", &b), 0x9000);
 	assert_int_equal(plain(h, "00B0000080", &b), 0x6982);
 	assert_int_equal(plain(h, "00A40204021002", &b), 0x9000);
@@ -152,7 +152,7 @@ static void test_dh_forms(void **state)
 	uint8_t p3[256], g3[256];
 
 	select_ias(h);
-	/* PuK.ICC only after MSE SET KAT (cie.md 8 D3) */
+	/* PuK.ICC only after MSE SET KAT (docs/reference/cie.md 8 D3) */
 	assert_int_equal(plain(h, "00CB3FFF064D04A6029100", &b), 0x6985);
 	get_dh_params(h, false);
 	memcpy(p3, h->p, 256);
@@ -170,7 +170,7 @@ static void test_dh_forms(void **state)
 	carta_buf_free(&b);
 }
 
-/* The terminal-CA trick (cie-constants.md): what d_CA signs, e_CA opens. */
+/* The terminal-CA trick (docs/reference/cie-constants.md): what d_CA signs, e_CA opens. */
 static void test_ca_key_matches_d_ca(void **state)
 {
 	struct host *h = *state;
@@ -202,7 +202,7 @@ static void test_session_sign_and_cert(void **state)
 	assert_int_equal(read_sm(h, 0x1003, &cert), 0x6982);
 	assert_int_equal(verify_pin(h, 0x81, "12345678"), 0x9000);
 	assert_int_equal(read_sm(h, 0x1003, &cert), 0x9000);
-	/* zero padding after the DER (cie.md 9) */
+	/* zero padding after the DER (docs/reference/cie.md 9) */
 	assert_true(cert.len >= 2048);
 	assert_int_equal(carta_tlv_find(carta_buf_view(&cert), 0x30, &t), CARTA_OK);
 	assert_int_equal(t.raw.len, want.len);
@@ -240,7 +240,7 @@ static void test_session_sign_and_cert(void **state)
 	carta_buf_free(&di);
 }
 
-/* SOD (cie.md 8 C4): 77 { ContentInfo signedData, eContentType 2.23.136.1.1.1 }
+/* SOD (docs/reference/cie.md 8 C4): 77 { ContentInfo signedData, eContentType 2.23.136.1.1.1 }
  * whose LDS hashes match the files. */
 static void test_sod_hashes(void **state)
 {
@@ -290,7 +290,7 @@ static void test_sod_hashes(void **state)
 		size_t l = 0, i;
 		assert_int_equal(carta_tlv_next(&in, &e), CARTA_OK);
 		assert_int_equal(carta_tlv_find(e.value, 0x02, &dg), CARTA_OK);
-		assert_int_equal(dg.value.len, 1);   /* 02 01 A1, like real cards (cie.md 9) */
+		assert_int_equal(dg.value.len, 1);   /* 02 01 A1, like real cards (docs/reference/cie.md 9) */
 		assert_int_equal(carta_tlv_find(e.value, 0x04, &hv), CARTA_OK);
 		for (i = 0; i < 6 && dgs[i] != dg.value.p[0]; i++)
 			;
@@ -308,7 +308,7 @@ static void test_sod_hashes(void **state)
 	carta_buf_free(&lds);
 }
 
-/* A wrong MAC: 6988 and the session is gone (cie.md 8 E4). */
+/* A wrong MAC: 6988 and the session is gone (docs/reference/cie.md 8 E4). */
 static void test_bad_mac_drops_session(void **state)
 {
 	struct host *h = *state;
@@ -333,7 +333,7 @@ static void test_bad_mac_drops_session(void **state)
 	carta_buf_free(&a);
 }
 
-/* Warm reset clears SM, PIN state and the current DF (cie.md 8). */
+/* Warm reset clears SM, PIN state and the current DF (docs/reference/cie.md 8). */
 static void test_reset_clears_state(void **state)
 {
 	struct host *h = *state;
@@ -388,7 +388,7 @@ static void test_dapp_refusals(void **state)
 	carta_buf_free(&pso);
 }
 
-/* Error styles (cie.md 8 E4): plain SW, or SM-wrapped with the same SW. */
+/* Error styles (docs/reference/cie.md 8 E4): plain SW, or SM-wrapped with the same SW. */
 static void test_error_style(void **state)
 {
 	struct host *h = *state;
@@ -410,7 +410,7 @@ static void test_error_style(void **state)
 		assert_true(h->last_wrapped);
 		assert_int_equal(vcard_cie_pin_tries_left(h->card, false), 3);
 		assert_int_equal(read_sm(h, 0x1002, &b), 0x9000);
-		/* 6B00 and 6282 bodies are always wrapped (cie.md 8 E4) */
+		/* 6B00 and 6282 bodies are always wrapped (docs/reference/cie.md 8 E4) */
 		assert_int_equal(sm(h, 0xB0, 0x00, 0x40, NULL, 0, 0x80, &b), 0x6B00);
 		assert_true(h->last_wrapped);
 		assert_int_equal(sm(h, 0xB0, 0x00, 0x04, NULL, 0, 0x80, &b), 0x6282);
@@ -440,7 +440,7 @@ static void test_error_style_1_wrapped(void **state)
 	assert_true(h->last_wrapped);
 }
 
-/* Key 83 before SM (cie.md 8 H): deterministic PKCS#1 v1.5 over the data,
+/* Key 83 before SM (docs/reference/cie.md 8 H): deterministic PKCS#1 v1.5 over the data,
  * verifiable with EF 1005. */
 static void test_key83_plain(void **state)
 {

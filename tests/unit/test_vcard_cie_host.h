@@ -3,7 +3,7 @@
 #define CARTA_TEST_VCARD_CIE_HOST_H
 
 /* A small, independent terminal for the virtual CIE tests, written from
- * ../shared/reference/cie.md (3.4-3.6, 8) and cie-constants.md: plain
+ * docs/reference/cie.md (3.4-3.6, 8) and docs/reference/cie-constants.md: plain
  * transmit with 61xx, DH, SM wrap/unwrap, DAPP. Test code, not the driver.
  * Included by exactly one test program each (static functions). */
 
@@ -22,7 +22,7 @@
 #include "util/hex.h"
 #include "util/tlv.h"
 
-/* Production constants (cie-constants.md; italia/cie-middleware-linux,
+/* Production constants (docs/reference/cie-constants.md; italia/cie-middleware-linux,
  * BSD-3-Clause, and pagopa/cie-sdk-android/ios, MIT). */
 static const char hex_d_ca[] =
 	"186B31488C25DCF85D953D3630C0D073BA1C6AA24581AD254F3B6719C5D72CCA"
@@ -52,7 +52,7 @@ static const char hex_d_ifd[] =
 	"5F3CFD2DAF8142359764A9ADB9E3F76DB613461C1BC913DC9AC0AB50D365F77C"
 	"B93194C98AA966D89CDD555125A5E59ECF4FA3F0C3FD610CD3D056439338FD81";
 
-static const uint8_t sn_ifd[8] = { 0x20, 0, 0, 0, 0, 0, 0, 0x01 };   /* cie.md 3.6 */
+static const uint8_t sn_ifd[8] = { 0x20, 0, 0, 0, 0, 0, 0, 0x01 };   /* docs/reference/cie.md 3.6 */
 
 struct host {
 	struct vcard_cie *card;
@@ -97,7 +97,7 @@ static uint16_t raw(struct host *h, const uint8_t *a, size_t n, struct carta_buf
 	return sw_of(rsp);
 }
 
-/* Transmit with the 61xx rule of cie.md 2.2 / 8 A4; body gets the data. */
+/* Transmit with the 61xx rule of docs/reference/cie.md 2.2 / 8 A4; body gets the data. */
 static uint16_t xfer(struct host *h, const uint8_t *a, size_t n, struct carta_buf *body)
 {
 	struct carta_buf r = { 0 };
@@ -144,7 +144,7 @@ static void mac_of(const struct host *h, const uint8_t *m, size_t n, uint8_t out
 	carta_buf_free(&b);
 }
 
-/* Build one SM APDU (cie.md 3.5 command protection). */
+/* Build one SM APDU (docs/reference/cie.md 3.5 command protection). */
 static void sm_build(struct host *h, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
                      const uint8_t *d, size_t n, int le, struct carta_buf *apdu)
 {
@@ -181,7 +181,7 @@ static void sm_build(struct host *h, uint8_t cla, uint8_t ins, uint8_t p1, uint8
 	carta_buf_free(&enc);
 }
 
-/* Verify and decrypt an SM response body (cie.md 3.5 response verification). */
+/* Verify and decrypt an SM response body (docs/reference/cie.md 3.5 response verification). */
 static uint16_t sm_open(struct host *h, const struct carta_buf *body, struct carta_buf *out)
 {
 	struct carta_bytes in = carta_buf_view(body);
@@ -226,7 +226,7 @@ static uint16_t sm_open(struct host *h, const struct carta_buf *body, struct car
 	return (uint16_t)(t99.value.p[0] << 8 | t99.value.p[1]);
 }
 
-/* One SM command with chaining in 231-byte chunks (cie.md 3.5 step 7); le < 0
+/* One SM command with chaining in 231-byte chunks (docs/reference/cie.md 3.5 step 7); le < 0
  * means no DO97. Returns the SW of DO99, or the plain transport SW. */
 static uint16_t sm(struct host *h, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *d,
                    size_t n, int le, struct carta_buf *out)
@@ -269,7 +269,7 @@ static void value_at(const struct carta_buf *b, const uint32_t *path, size_t n, 
 	*len = t.value.len;
 }
 
-/* Select the IAS application the way each family needs (cie.md 8 B1). */
+/* Select the IAS application the way each family needs (docs/reference/cie.md 8 B1). */
 static void select_ias(struct host *h)
 {
 	struct carta_buf b = { 0 };
@@ -289,7 +289,7 @@ static void select_cie(struct host *h)
 	carta_buf_free(&b);
 }
 
-/* Plain READ BINARY loop with Le 80 (cie.md 2.2). */
+/* Plain READ BINARY loop with Le 80 (docs/reference/cie.md 2.2). */
 static uint16_t read_plain(struct host *h, const char *fid, struct carta_buf *out)
 {
 	struct carta_buf b = { 0 };
@@ -367,7 +367,7 @@ static void get_dh_params(struct host *h, bool single)
 	carta_buf_free(&b);
 }
 
-/* Terminal-CA key (cie.md 3.3): n_CA, e_CA, CHR, CHA. */
+/* Terminal-CA key (docs/reference/cie.md 3.3): n_CA, e_CA, CHR, CHA. */
 static void get_ca_key(struct host *h)
 {
 	uint32_t pn[] = { 0x70, 0xBFA004, 0x7F49, 0x81 }, pe[] = { 0x70, 0xBFA004, 0x7F49, 0x82 },
@@ -386,7 +386,7 @@ static void get_ca_key(struct host *h)
 	carta_buf_free(&b);
 }
 
-/* DH (cie.md 3.4): x, PuK.IFD, chained MSE SET KAT, PuK.ICC, K, keys, SSC 1. */
+/* DH (docs/reference/cie.md 3.4): x, PuK.IFD, chained MSE SET KAT, PuK.ICC, K, keys, SSC 1. */
 static void dh(struct host *h)
 {
 	static const uint32_t p91[] = { 0xA6, 0x91 };
@@ -402,7 +402,7 @@ static void dh(struct host *h)
 	                                                           0x81, 0x91, 0x82, 0x01, 0x00 }, 10),
 	                 CARTA_OK);
 	assert_int_equal(carta_buf_append(&kat, h->puk_ifd, 256), CARTA_OK);
-	/* plain chaining: 10 22 41 A6 FF <255>, 00 22 41 A6 0B <11> (cie.md 3.4 step 2) */
+	/* plain chaining: 10 22 41 A6 FF <255>, 00 22 41 A6 0B <11> (docs/reference/cie.md 3.4 step 2) */
 	assert_int_equal(carta_buf_append(&a, (const uint8_t[]){ 0x10, 0x22, 0x41, 0xA6, 0xFF }, 5), CARTA_OK);
 	assert_int_equal(carta_buf_append(&a, kat.p, 255), CARTA_OK);
 	assert_int_equal(xfer(h, a.p, a.len, &b), 0x9000);
@@ -435,7 +435,7 @@ static void sha256_parts(const struct carta_bytes *parts, size_t n, uint8_t out[
 	carta_buf_free(&all);
 }
 
-/* The IFD CVC signed with the production d_CA (cie.md 3.6 step 1). */
+/* The IFD CVC signed with the production d_CA (docs/reference/cie.md 3.6 step 1). */
 static void make_cvc(const struct host *h, struct carta_buf *pso)
 {
 	static const uint8_t oid[9] = { 0x2A, 0x81, 0x22, 0xF4, 0x2A, 0x02, 0x04, 0x01, 0x04 };
@@ -468,7 +468,7 @@ static void make_cvc(const struct host *h, struct carta_buf *pso)
 	carta_buf_free(&in);
 }
 
-/* DAPP steps 2-9 (cie.md 3.6); returns false if the card refused a step. */
+/* DAPP steps 2-9 (docs/reference/cie.md 3.6); returns false if the card refused a step. */
 static bool dapp(struct host *h)
 {
 	static const uint8_t dst[] = { 0x80, 0x01, 0x41, 0x83, 0x01, 0x84 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CIE identity directories (carta-vcard make-identity --profile cie-*,
- * serve --identity): the files agree with what the card serves (cie.md 8 C1,
+ * serve --identity): the files agree with what the card serves (docs/reference/cie.md 8 C1,
  * C2), they are reproducible from the seed, and a directory loads back. */
 #include <unistd.h>
 
@@ -131,7 +131,7 @@ static void test_make_identity_files(void **state)
 	memcpy(text, serial.p, 9);
 	memcpy(text + 9, "\n", 2);
 	assert_file_text(dir, "serial.txt", text);
-	/* subject: GN, SN, serialNumber = document number, CN = codice fiscale (cie.md 5) */
+	/* subject: GN, SN, serialNumber = document number, CN = codice fiscale (docs/reference/cie.md 5) */
 	assert_non_null(memmem(der.p, der.len, "ANNA", 4));
 	assert_non_null(memmem(der.p, der.len, "DE ROSSI", 8));
 	assert_non_null(memmem(der.p, der.len, "BNCNNA90A41F205X", 16));
@@ -215,7 +215,7 @@ static void test_bad_settings(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	anna(&cfg, "cie-nxp");
-	cfg.pin = "1234";                 /* CIE PINs have 8 digits (cie.md 4) */
+	cfg.pin = "1234";                 /* CIE PINs have 8 digits (docs/reference/cie.md 4) */
 	assert_int_equal(vcard_cie_make_identity_dir(&cfg, dir), CARTA_E_ARGS);
 	anna(&cfg, "cie-nxp");
 	cfg.surname = "ROSSI\nexpired 1";  /* would forge a line of identity.txt */

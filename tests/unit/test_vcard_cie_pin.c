@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* PIN and PUK of the virtual CIE (cie.md 4, 8 G1, G2, G4, G5) through the
+/* PIN and PUK of the virtual CIE (docs/reference/cie.md 4, 8 G1, G2, G4, G5) through the
  * independent test terminal. */
 #include "test_vcard_cie_host.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Virtual CNS MSE / PSO (cns.md 1.8, 5): raw RSA on a host-padded block,
+/* Virtual CNS MSE / PSO (docs/reference/cns.md 1.8, 5): raw RSA on a host-padded block,
  * checked against the holder certificate and the public key EF 3F01. */
 #include "crypto/crypto.h"
 #include "test_vcard_helpers.h"
@@ -116,7 +116,7 @@ static void t_st_sign_paths(void **st)
 	expect(v, "00 22 F1 B6 03 83 01 01", "90 00");
 	assert_int_equal(pso(v, false, true, blk, 256, &s2), 0x9000);
 	assert_memory_equal(s1.p, s2.p, 256);
-	/* A bare DigestInfo is rejected (cns.md 5). */
+	/* A bare DigestInfo is rejected (docs/reference/cns.md 5). */
 	assert_int_equal(pso(v, false, true, blk + 256 - 51, 51, &s2), 0x6700);
 	/* ISO form 41 with tag 84; unknown key; restore clears the SE. */
 	expect(v, "00 22 41 B6 03 84 01 01", "90 00");
@@ -168,7 +168,7 @@ static void t_chained_decipher(void **st)
 	vcard_free(v);
 }
 
-/* CNS 1.0: RSA-1024, short APDUs only (cns.md 1.3, 5). */
+/* CNS 1.0: RSA-1024, short APDUs only (docs/reference/cns.md 1.3, 5). */
 static void t_classic_short(void **st)
 {
 	const char *profiles[] = { "classic", "classic-siemens" };
@@ -196,7 +196,7 @@ static void t_classic_short(void **st)
 	}
 }
 
-/* IDEMIA 2021: key 02 in DF 1400/9002 (cns.md 1.5). */
+/* IDEMIA 2021: key 02 in DF 1400/9002 (docs/reference/cns.md 1.5). */
 static void t_idemia_key(void **st)
 {
 	struct vcard *v = mk("idemia");

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Virtual CNS file system: SELECT forms, FCI bytes (cns.md 1.7, 2.4, 5),
- * 6A 82 rules (cns.md 1.5), READ BINARY (cns.md 1.7, 1.10), SFI reads. */
+/* Virtual CNS file system: SELECT forms, FCI bytes (docs/reference/cns.md 1.7, 2.4, 5),
+ * 6A 82 rules (docs/reference/cns.md 1.5), READ BINARY (docs/reference/cns.md 1.7, 1.10), SFI reads. */
 #include "test_vcard_helpers.h"
 
 #define FF8 "FF FF FF FF FF FF FF FF"
 #define FF24 FF8 " " FF8 " " FF8
 
-/* EF_ID_Carta as OpenSC selects it (cns.md 1.10): classic FCI, 16 bytes. */
+/* EF_ID_Carta as OpenSC selects it (docs/reference/cns.md 1.10): classic FCI, 16 bytes. */
 static void t_select_idcarta_fci(void **st)
 {
 	const char *profiles[] = { "st", "classic", "classic-siemens", "idemia" };
@@ -59,7 +59,7 @@ static void t_select_forms(void **st)
 	vcard_free(v);
 }
 
-/* cns.md 1.5: only 6A 82 for the probe paths, also with a missing DF. */
+/* docs/reference/cns.md 1.5: only 6A 82 for the probe paths, also with a missing DF. */
 static void t_missing_files(void **st)
 {
 	const char *profiles[] = { "st", "classic", "classic-siemens", "idemia" };
@@ -114,7 +114,7 @@ static void t_idemia_layout(void **st)
 	vcard_free(v);
 }
 
-/* Read a whole EF the way OpenSC does (cns.md 1.7): Le FF chunks. */
+/* Read a whole EF the way OpenSC does (docs/reference/cns.md 1.7): Le FF chunks. */
 static void read_all(struct vcard *v, struct carta_buf *out)
 {
 	struct carta_buf d = { 0 };
@@ -147,7 +147,7 @@ static void t_read_binary(void **st)
 	expect(v, "00 B0 00 00 FF", "69 86");                  /* no current EF */
 	expect(v, "00 A4 08 0C 04 10 00 10 03", "90 00");
 	assert_int_equal(tx(v, "00 B0 00 00 FF", &d), 0x9000);
-	assert_int_equal(d.len, 16);                             /* exactly 16 (cns.md 1.10) */
+	assert_int_equal(d.len, 16);                             /* exactly 16 (docs/reference/cns.md 1.10) */
 	assert_memory_equal(d.p, vcard_card_id(v), 16);
 	assert_int_equal(tx(v, "00 B0 00 0A 00", &d), 0x9000);  /* short tail, 90 00 */
 	assert_int_equal(d.len, 6);
@@ -169,7 +169,7 @@ static void t_read_binary(void **st)
 	/* Extended Le reads everything at once. */
 	assert_int_equal(tx(v, "00 B0 00 00 00 00 00", &d), 0x9000);
 	assert_int_equal(d.len, n);
-	/* Personal data: 400 bytes zero-padded (cns.md 1.9). */
+	/* Personal data: 400 bytes zero-padded (docs/reference/cns.md 1.9). */
 	expect(v, "00 A4 08 0C 04 11 00 11 02", "90 00");
 	read_all(v, &all);
 	assert_int_equal(all.len, 400);
@@ -181,7 +181,7 @@ static void t_read_binary(void **st)
 	vcard_free(v);
 }
 
-/* The ACe 2025 traces of cns.md 2.4 (and the FCIs of 1.7), in order. */
+/* The ACe 2025 traces of docs/reference/cns.md 2.4 (and the FCIs of 1.7), in order. */
 static void t_actalis_trace(void **st)
 {
 	struct vcard *v = mk("actalis");

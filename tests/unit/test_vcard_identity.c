@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The test identity: EF_Dati_personali (cns.md 1.9), card id (1.10), the
+/* The test identity: EF_Dati_personali (docs/reference/cns.md 1.9), card id (1.10), the
  * holder certificate and its CN rule (3.6), reproducibility, identity dirs. */
 #include <stdlib.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include "test_vcard_helpers.h"
 #include "vcard_int.h"
 
-/* cns.md 1.9, the synthetic example, without its spaces. */
+/* docs/reference/cns.md 1.9, the synthetic example, without its spaces. */
 #define EXAMPLE "00005F" "04" "6090" "08" "01012024" "08" "01012030" "05" "ROSSI" "05" \
 	"MARIO" "08" "01081985" "01" "M" "00" "10" "RSSMRA85M01H501Q" "00" "04" "H501" "00" \
 	"00" "04" "F205" "00" "00"

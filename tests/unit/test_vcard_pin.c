@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Virtual CNS PIN objects: cns.md 1.6, 3.4, 3.5 and the PIN checklist of
- * cns.md 5. PIN 12345678 = 31..38, PUK 87654321 = 38..31. */
+/* Virtual CNS PIN objects: docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of
+ * docs/reference/cns.md 5. PIN 12345678 = 31..38, PUK 87654321 = 38..31. */
 #include "test_vcard_helpers.h"
 
 #define PIN_OK "31 32 33 34 35 36 37 38"
@@ -39,7 +39,7 @@ static void t_unblock_and_change(void **st)
 	for (int i = 0; i < 3; i++)
 		tx(v, "00 20 00 10 08 " PIN_BAD, NULL);
 	expect(v, "00 20 00 10 08 " PIN_OK, "69 83");
-	/* RESET RETRY COUNTER: P2 = the PIN reference (cns.md 1.6). */
+	/* RESET RETRY COUNTER: P2 = the PIN reference (docs/reference/cns.md 1.6). */
 	expect(v, "00 2C 00 11 10 " PUK_OK " " NEW5, "6A 88");
 	expect(v, "00 2C 00 10 10 " PIN_BAD " " NEW5, "63 C2");
 	assert_int_equal(vcard_pin_tries_left(v, true), 2);
@@ -65,7 +65,7 @@ static void t_unblock_and_change(void **st)
 	vcard_free(v);
 }
 
-/* A PUK blocked after its tries is terminal (cns.md 3.5). */
+/* A PUK blocked after its tries is terminal (docs/reference/cns.md 3.5). */
 static void t_puk_terminal(void **st)
 {
 	struct vcard *v = mk("idemia");
@@ -82,7 +82,7 @@ static void t_puk_terminal(void **st)
 	vcard_free(v);
 }
 
-/* ST/Incard accepts ref | 0x80 (cns.md 1.6); others do not know it. */
+/* ST/Incard accepts ref | 0x80 (docs/reference/cns.md 1.6); others do not know it. */
 static void t_st_flag(void **st)
 {
 	struct vcard *s = mk("st"), *c = mk("classic-siemens"), *i = mk("idemia");
@@ -133,7 +133,7 @@ static void t_switches(void **st)
 	expect(v, "00 20 00 11 08 " PIN_BAD, "63 C2");
 	expect(v, "00 20 00 11 08 " PUK_OK, "90 00");
 	vcard_free(v);
-	/* Defaults: PUK VERIFY on the applet only (cns.md 1.6 chipdoc). */
+	/* Defaults: PUK VERIFY on the applet only (docs/reference/cns.md 1.6 chipdoc). */
 	v = mk("st");
 	a = mk("actalis");
 	expect(v, "00 20 00 11 08 " PUK_OK, "6A 88");

@@ -41,7 +41,7 @@ out:
 }
 
 /* The CIE shows its certificate only to a session that verified the PIN
- * (cie.md 2.3): verify, then let the driver re-read it. */
+ * (docs/reference/cie.md 2.3): verify, then let the driver re-read it. */
 const struct carta_cert *tool_cert(const struct tool *t, struct carta_card *c, int *rc)
 {
 	const struct carta_card_desc *d = carta_card_get_desc(c);

@@ -38,7 +38,7 @@ void doctor_browsers(struct doctor *d)
 }
 
 /* p11-kit reads /usr/share/p11-kit/modules and /etc/pkcs11/modules (an /etc
- * file overrides the packaged one, test-stack.md 2d). */
+ * file overrides the packaged one, docs/reference/test-stack.md 2d). */
 static bool module_file(char *path, size_t cap)
 {
 	const char *dirs[] = { "/etc/pkcs11/modules", CARTA_P11KIT_DIR, "/usr/share/p11-kit/modules" };

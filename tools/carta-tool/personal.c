@@ -11,7 +11,7 @@ struct field {
 	const char *value;
 };
 
-/* serialNumber "TINIT-<CF>" (AgID profile, cns.md 3.6), else CN "<CF>/...". */
+/* serialNumber "TINIT-<CF>" (AgID profile, docs/reference/cns.md 3.6), else CN "<CF>/...". */
 static void cf_from_cert(const struct tool_certview *v, char *out, size_t cap)
 {
 	const char *sn = v->serial_number;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds OpenSC's p11test (src/tests/p11test, cmocka) from Debian's opensc source
-# package, as reference/test-stack.md 2b describes, into $1 (default build-test/p11test).
+# package, as docs/reference/test-stack.md 2b describes, into $1 (default build-test/p11test).
 # Prints the path of the p11test binary. Idempotent: reuses a previous build.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* READ BINARY / UPDATE BINARY (ISO/IEC 7816-4 7.2.3, 7.2.5; cns.md 1.7 and
- * the READ BINARY checklist of cns.md 5). */
+/* READ BINARY / UPDATE BINARY (ISO/IEC 7816-4 7.2.3, 7.2.5; docs/reference/cns.md 1.7 and
+ * the READ BINARY checklist of docs/reference/cns.md 5). */
 #include "vcard_int.h"
 
 static int sfi_file(const struct vcard_cns *c, uint8_t sfi)
@@ -52,10 +52,10 @@ enum carta_err vcard_cmd_read_binary(struct vcard_cns *c, const struct vcard_cap
 	f = &c->files[idx];
 	if (!vcard_acl_ok(c, f->acl[0]))
 		return vcard_sw(r, 0x6982);
-	/* Reading at or past the end: 6B 00, as the ACe 2025 trace shows (cns.md 1.7). */
+	/* Reading at or past the end: 6B 00, as the ACe 2025 trace shows (docs/reference/cns.md 1.7). */
 	if (off >= f->data.len)
 		return vcard_sw(r, 0x6B00);
-	/* A short tail comes back with 90 00, never 67 00 (cns.md 5). */
+	/* A short tail comes back with 90 00, never 67 00 (docs/reference/cns.md 5). */
 	n = f->data.len - off;
 	if (n > a->ne)
 		n = a->ne;

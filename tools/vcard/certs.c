@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Making the identity from a seed: CA and holder certificates following the
- * AgID CNS authentication-certificate profile (cns.md 3.6). */
+ * AgID CNS authentication-certificate profile (docs/reference/cns.md 3.6). */
 #include <stdio.h>
 #include <string.h>
 
@@ -83,7 +83,7 @@ static enum carta_err make_holder(struct vcard_identity *id, const char *const f
 	s.serial = serial_from(id->seed, "holder-serial");
 	s.not_before = expired ? T_2020 : T_2024;
 	s.not_after = expired ? T_2021 : T_2050;
-	/* digitalSignature critical, no nonRepudiation, EKU clientAuth (cns.md 3.6). */
+	/* digitalSignature critical, no nonRepudiation, EKU clientAuth (docs/reference/cns.md 3.6). */
 	s.key_usage = id->ec ? "critical,digitalSignature"
 	                     : "critical,digitalSignature,keyEncipherment";
 	s.ext_key_usage = "clientAuth";
@@ -108,7 +108,7 @@ static enum carta_err copy_secret(char dst[9], const char *src, const char *def)
 enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct vcard_identity *id)
 {
 	const char *seed = o->seed ? o->seed : DEFAULT_SEED;
-	/* cns.md 1.9, field order and the synthetic example. */
+	/* docs/reference/cns.md 1.9, field order and the synthetic example. */
 	const char *f[VCARD_PERSONAL_FIELDS] = {
 		"6090", "01012024", "01012030",
 		o->surname ? o->surname : "ROSSI", o->given ? o->given : "MARIO",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The CNS card OS: construction, power cycle and command dispatch
- * (ISO/IEC 7816-4 5.1 class byte and chaining; cns.md 1.8 and 5). */
+ * (ISO/IEC 7816-4 5.1 class byte and chaining; docs/reference/cns.md 1.8 and 5). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +51,7 @@ enum carta_err vcard_cns_new(const struct vcard_config *cfg, struct vcard_cns **
 	rv = c->prof ? identity(cfg, c) : CARTA_E_ARGS;
 	if (rv != CARTA_OK)
 		goto out;
-	/* BSO 10 = PIN, 11 = PUK, 3 tries each (cns.md 3.4, 3.5). */
+	/* BSO 10 = PIN, 11 = PUK, 3 tries each (docs/reference/cns.md 3.4, 3.5). */
 	pin_init(&c->pin, 0x10, cfg->pin ? cfg->pin : c->id.pin, cfg->pin_tries);
 	pin_init(&c->puk, 0x11, cfg->puk ? cfg->puk : c->id.puk, cfg->puk_tries);
 	c->empty_verify = cfg->empty_verify >= 0;
@@ -114,7 +114,7 @@ static enum carta_err dispatch(struct vcard_cns *c, const struct vcard_capdu *a,
 	default:
 		break;
 	}
-	/* INTERNAL AUTHENTICATE included: not on CNS (cns.md 1.8). */
+	/* INTERNAL AUTHENTICATE included: not on CNS (docs/reference/cns.md 1.8). */
 	return vcard_sw(r, 0x6D00);
 }
 
@@ -178,7 +178,7 @@ enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
 	/* Only the interindustry class without SM or logical channels. */
 	if ((a.cla & ~0x10) != 0x00)
 		return vcard_sw(resp, 0x6E00);
-	/* CNS 1.0 cards take short APDUs only (cns.md 1.3, 5). */
+	/* CNS 1.0 cards take short APDUs only (docs/reference/cns.md 1.3, 5). */
 	if (a.extended && !c->prof->extended)
 		return vcard_sw(resp, 0x6700);
 	if (a.cla & 0x10)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* SELECT FILE and the FCI/FCP templates (ISO/IEC 7816-4 7.1.1, cns.md 1.7,
- * 2.4 and the checklist of cns.md 5). Any file that is not there, including
+/* SELECT FILE and the FCI/FCP templates (ISO/IEC 7816-4 7.1.1, docs/reference/cns.md 1.7,
+ * 2.4 and the checklist of docs/reference/cns.md 5). Any file that is not there, including
  * a missing intermediate DF of a path, answers 6A 82 and nothing else
- * (cns.md 1.5: OpenSC aborts the binding on any other status word). */
+ * (docs/reference/cns.md 1.5: OpenSC aborts the binding on any other status word). */
 #include <string.h>
 
 #include "util/tlv.h"
@@ -121,7 +121,7 @@ static int lookup(struct vcard_cns *c, const struct vcard_capdu *a)
 		if (a->lc == 0 || a->lc % 2)
 			return -2;
 		r = walk(c, a->p1 == 0x08 ? c->app_root : c->cur_df, a->data, a->lc);
-		/* The ACe 2025 trace (cns.md 2.4 items 2-4) selects 1100/1102,
+		/* The ACe 2025 trace (docs/reference/cns.md 2.4 items 2-4) selects 1100/1102,
 		 * then D003 and DA01/C001 with P1=09 and no select in between:
 		 * the applet resolves such paths from its root too [?]. */
 		if (r == VCARD_NONE && a->p1 == 0x09 && c->prof->layout == VCARD_LAYOUT_APPLET)
@@ -198,7 +198,7 @@ static enum carta_err classic_body(const struct vcard_file *f, struct carta_buf 
 	return rv;
 }
 
-/* ACe 2025 applet EFs (cns.md 1.7): 80, 82 01 01, 88 SFI, 83, 8A 01 05,
+/* ACe 2025 applet EFs (docs/reference/cns.md 1.7): 80, 82 01 01, 88 SFI, 83, 8A 01 05,
  * A1 08 {8C 02 01 <read AC>, 9C 02 01 <read AC>}. DFs inside the applet are
  * not in any trace: the same template with 82 01 38 and no size [?]. */
 static enum carta_err applet_body(const struct vcard_file *f, struct carta_buf *b)

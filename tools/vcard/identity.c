@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A reproducible test identity: from a seed, the "Carta Test CA", the holder
- * key and authentication certificate (AgID CNS profile, cns.md 3.6), the card
- * id (cns.md 1.10) and EF_Dati_personali (cns.md 1.9). */
+ * key and authentication certificate (AgID CNS profile, docs/reference/cns.md 3.6), the card
+ * id (docs/reference/cns.md 1.10) and EF_Dati_personali (docs/reference/cns.md 1.9). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +105,7 @@ bool vcard_luhn_ok(const char *d, size_t n)
 }
 
 /* Type digit 6 = citizen card, regional; issuer 090 (Toscana, as in the
- * cns.md 1.9 example "6090"); 11 digits from the seed; Luhn digit. */
+ * docs/reference/cns.md 1.9 example "6090"); 11 digits from the seed; Luhn digit. */
 void vcard_card_id_from_seed(const char *seed, char out[17])
 {
 	uint8_t h[CARTA_HASH_MAX_LEN];

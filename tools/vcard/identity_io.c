@@ -250,7 +250,7 @@ static enum carta_err cie_setting(struct vcard_cie_meta *m, const char *name, co
 		m->expired = v[0] == '1';
 		return CARTA_OK;
 	}
-	/* every CIE key is RSA-2048 (cie.md 8 C2, C3) */
+	/* every CIE key is RSA-2048 (docs/reference/cie.md 8 C2, C3) */
 	return (i == 1 && strcmp(v, "2048") == 0) || (i == 2 && strcmp(v, "rsa") == 0)
 	               ? CARTA_OK
 	               : CARTA_E_PARSE;
@@ -312,7 +312,7 @@ enum carta_err vcard_cie_dir_read_files(const char *dir, struct vcard_cie_identi
 		rv = get(dir, "holder.der", &id->holder_cert);
 	if (rv == CARTA_OK)
 		rv = get_str(dir, "nis.txt", id->nis, sizeof(id->nis));
-	/* NIS: 12 decimal digits, D003 carries them in BCD (cie.md 8 C1) */
+	/* NIS: 12 decimal digits, D003 carries them in BCD (docs/reference/cie.md 8 C1) */
 	if (rv == CARTA_OK && strlen(id->nis) != 12)
 		rv = CARTA_E_PARSE;
 	for (size_t i = 0; rv == CARTA_OK && i < 12; i++)
@@ -320,7 +320,7 @@ enum carta_err vcard_cie_dir_read_files(const char *dir, struct vcard_cie_identi
 			rv = CARTA_E_PARSE;
 	if (rv == CARTA_OK)
 		rv = get_str(dir, "serial.txt", id->serial, sizeof(id->serial));
-	/* document number: 9 characters (cie.md 8 C2) */
+	/* document number: 9 characters (docs/reference/cie.md 8 C2) */
 	if (rv == CARTA_OK && strlen(id->serial) != 9)
 		rv = CARTA_E_PARSE;
 	return rv;

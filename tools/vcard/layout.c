@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The CNS profiles (ATRs of cns.md 2.3) and their file systems (cns.md 1.4,
+/* The CNS profiles (ATRs of docs/reference/cns.md 2.3) and their file systems (docs/reference/cns.md 1.4,
  * 1.5, 2.4, 3.3). */
 #include <string.h>
 
@@ -7,19 +7,19 @@
 
 static const struct vcard_profile profiles[] = {
 	/* TS-CNS ST 2021: STIncard mask 09, CNS 1.1, RSA-2048, extended APDUs,
-	 * PIN reference | 0x80, J-Sign applet (cns.md 2.1, 2.3, 1.6, 1.13). */
+	 * PIN reference | 0x80, J-Sign applet (docs/reference/cns.md 2.1, 2.3, 1.6, 1.13). */
 	{ "st",
 	  "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 16 17 01 11 01 43 4E 53 11 31 80 8D", 2048, true, true, false,
 	  true, 256, 0x01, VCARD_LAYOUT_CLASSIC },
-	/* IDEMIA 2021 (ACe 2021): hist 05 05 20, cns.md 1.5, 1.11, 2.3. */
+	/* IDEMIA 2021 (ACe 2021): hist 05 05 20, docs/reference/cns.md 1.5, 1.11, 2.3. */
 	{ "idemia",
 	  "3B FF 18 00 00 81 31 FE 45 00 6B 05 05 20 00 01 21 01 43 4E 53 10 31 80 79", 2048, true, false, false,
 	  false, 32, 0x02, VCARD_LAYOUT_IDEMIA },
-	/* Actalis ACe 2025 JavaCard CNS applet (cns.md 2.4, 1.7). */
+	/* Actalis ACe 2025 JavaCard CNS applet (docs/reference/cns.md 2.4, 1.7). */
 	{ "actalis",
 	  "3B FF 18 00 FF 81 31 FE 4D 00 6B 04 04 B8 5B 01 F1 01 43 4E 53 10 31 80 9D", 2048, true, false, true,
 	  false, 256, 0x01, VCARD_LAYOUT_APPLET },
-	/* CNS 1.0, Athena mask: RSA-1024 and short APDUs only (cns.md 1.3, 2.3). */
+	/* CNS 1.0, Athena mask: RSA-1024 and short APDUs only (docs/reference/cns.md 1.3, 2.3). */
 	{ "classic",
 	  "3B DF 18 00 81 31 FE 7D 00 6B 02 0C 01 82 01 11 01 43 4E 53 10 31 80 FC", 1024, false, false, false,
 	  false, 256, 0x01, VCARD_LAYOUT_CLASSIC },
@@ -38,9 +38,9 @@ const struct vcard_profile *vcard_profile_find(const char *name)
 	return NULL;
 }
 
-/* READ always, everything else never (cns.md 1.7 ACe 2025 EF_Dati_personali). */
+/* READ always, everything else never (docs/reference/cns.md 1.7 ACe 2025 EF_Dati_personali). */
 static const uint8_t acl_public[9] = { 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
-/* IDEMIA 2021 DFs 9001 and 9002 as opensc-explorer shows them (cns.md 1.5). */
+/* IDEMIA 2021 DFs 9001 and 9002 as opensc-explorer shows them (docs/reference/cns.md 1.5). */
 static const uint8_t acl_9001[9] = { 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0xFF, 0x00, 0xFF };
 static const uint8_t acl_9002[9] = { 0xFF, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x10, 0xFF };
 
@@ -86,7 +86,7 @@ static size_t df_total(const struct vcard_cns *c, int df)
 }
 
 /* The parts every layout shares: 1000/1003 EF_ID_Carta (16 ASCII digits,
- * cns.md 1.10) and DF 1100 with 1102 EF_Dati_personali (cns.md 1.9). */
+ * docs/reference/cns.md 1.10) and DF 1100 with 1102 EF_Dati_personali (docs/reference/cns.md 1.9). */
 static int common(struct vcard_cns *c, int mf)
 {
 	const struct vcard_identity *id = &c->id;
@@ -101,7 +101,7 @@ static int common(struct vcard_cns *c, int mf)
 	return d1;
 }
 
-/* Classic CNS0 (cns.md 1.5, 3.3): cert 1100/1101, public key EF 3F01 (its
+/* Classic CNS0 (docs/reference/cns.md 1.5, 3.3): cert 1100/1101, public key EF 3F01 (its
  * format is [?]: here DER RSAPublicKey / SubjectPublicKeyInfo), DF 1200 and
  * an empty DF_DS 1400, no Infocamere 2FFF. Key 01 in the MF. */
 static enum carta_err classic(struct vcard_cns *c)
@@ -128,7 +128,7 @@ static enum carta_err classic(struct vcard_cns *c)
 	return rv;
 }
 
-/* IDEMIA 2021 (cns.md 1.5): cert EF 2002 in DF 1400/9001, key in DF
+/* IDEMIA 2021 (docs/reference/cns.md 1.5): cert EF 2002 in DF 1400/9001, key in DF
  * 1400/9002, key reference 02. The classic 1100/1101 is absent: on these
  * cards it was missing or unparsable (issue #2445). */
 static enum carta_err idemia(struct vcard_cns *c)
@@ -151,7 +151,7 @@ static enum carta_err idemia(struct vcard_cns *c)
 }
 
 /* D003 (10 bytes): the ACe 2025 trace reads 8 bytes at offset 2 that look
- * like the card id in BCD (cns.md 2.4 item 3). The two leading bytes are not
+ * like the card id in BCD (docs/reference/cns.md 2.4 item 3). The two leading bytes are not
  * in any trace: 5A 08 (a BCD number of 8 bytes) is our guess [?]. */
 static void d003(const struct vcard_cns *c, uint8_t out[10])
 {
@@ -167,7 +167,7 @@ static void applet_ef(struct vcard_file *f)
 	f->fci = VCARD_FCI_APPLET;
 }
 
-/* ACe 2025 (cns.md 2.4): a bare MF, the CNS applet (AID ...02 1A) whose root
+/* ACe 2025 (docs/reference/cns.md 2.4): a bare MF, the CNS applet (AID ...02 1A) whose root
  * calls itself 3F00 and holds 1100/1102, D003 (SFI 1C: "88 01 E0") and the
  * certificate DA01/C001 (reachable by P1=09 path only: item 5), and an empty
  * "ESIGN" applet (item 6). */
@@ -186,7 +186,7 @@ static enum carta_err applet(struct vcard_cns *c)
 	ef = d1 < 0 ? d1 : vcard_fs_add(c, d1, 0x1102, false, c->id.personal.p, c->id.personal.len);
 	if (ef < 0)
 		return CARTA_E_NOMEM;
-	c->files[ef].cb_trailer = true;   /* 1102 keeps the classic FCI (cns.md 1.7) */
+	c->files[ef].cb_trailer = true;   /* 1102 keeps the classic FCI (docs/reference/cns.md 1.7) */
 	applet_ef(&c->files[d1]);
 	ef = vcard_fs_add(c, app, 0xD003, false, id, sizeof(id));
 	da = vcard_fs_add(c, app, 0xDA01, true, NULL, 0);
@@ -238,7 +238,7 @@ enum carta_err vcard_layout_build(struct vcard_cns *c)
 		if (c->files[i].df)
 			c->files[i].df_size = (uint16_t)(t > 0xFFFF ? 0xFFFF : t);
 	}
-	/* The applet root's tag 81 as the trace shows it (cns.md 2.4 item 1). */
+	/* The applet root's tag 81 as the trace shows it (docs/reference/cns.md 2.4 item 1). */
 	if (c->prof->layout == VCARD_LAYOUT_APPLET)
 		c->files[c->cns_app].df_size = 0x702C;
 	return CARTA_OK;

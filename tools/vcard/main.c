@@ -72,7 +72,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'V': a->cfg.puk_verify = onoff(optarg); break;
 		case 't': a->cfg.pin_tries = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'T': a->cfg.puk_tries = (unsigned)strtoul(optarg, NULL, 10); break;
-		/* CIE: errors as plain SW (0) or SM-wrapped (1); cie.md 8 E4 */
+		/* CIE: errors as plain SW (0) or SM-wrapped (1); docs/reference/cie.md 8 E4 */
 		case 'm': a->cfg.sm_error_style = (int)strtol(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER on the CNS PIN (BSO 10)
- * and PUK (BSO 11): cns.md 1.6, 3.4, 3.5 and the PIN checklist of cns.md 5.
+ * and PUK (BSO 11): docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of docs/reference/cns.md 5.
  * Values are ASCII digits right-padded with FF to 8 bytes. */
 #include "vcard_int.h"
 
@@ -9,7 +9,7 @@ static uint16_t tries_sw(unsigned tries)
 	return (uint16_t)(0x63C0 | (tries > 15 ? 15 : tries));
 }
 
-/* ST/Incard cards get ref | 0x80 (the "search parents" flag, cns.md 1.6);
+/* ST/Incard cards get ref | 0x80 (the "search parents" flag, docs/reference/cns.md 1.6);
  * other cards know no such reference. The PIN objects belong to the CNS
  * application: with another applet selected they are not found. */
 static struct vcard_pin *lookup(struct vcard_cns *c, uint8_t p2)
@@ -36,7 +36,7 @@ static bool same(const uint8_t *a, const uint8_t *b)
 	return d == 0;
 }
 
-/* 5 to 8 ASCII digits, then FF up to 8 bytes (cns.md 3.5). */
+/* 5 to 8 ASCII digits, then FF up to 8 bytes (docs/reference/cns.md 3.5). */
 static bool well_formed(const uint8_t *v)
 {
 	size_t i = 0;
@@ -78,7 +78,7 @@ enum carta_err vcard_cmd_verify(struct vcard_cns *c, const struct vcard_capdu *a
 		return vcard_sw(r, 0x6A88);
 	if (a->lc == 0) {
 		/* ISO 7816-4 7.5.6: no data = ask the status. Whether a real
-		 * CNS answers this is [?] (cns.md 1.3), hence the switch. */
+		 * CNS answers this is [?] (docs/reference/cns.md 1.3), hence the switch. */
 		if (!c->empty_verify)
 			return vcard_sw(r, 0x6700);
 		if (o->tries == 0)
@@ -104,7 +104,7 @@ enum carta_err vcard_cmd_change(struct vcard_cns *c, const struct vcard_capdu *a
 	o = lookup(c, a->p2);
 	if (!o)
 		return vcard_sw(r, 0x6A88);
-	/* "The PUK cannot be changed by user or operator" (cns.md 3.5). */
+	/* "The PUK cannot be changed by user or operator" (docs/reference/cns.md 3.5). */
 	if (o == &c->puk)
 		return vcard_sw(r, 0x6985);
 	if (a->lc != 16)
@@ -123,7 +123,7 @@ enum carta_err vcard_cmd_change(struct vcard_cns *c, const struct vcard_capdu *a
 }
 
 /* 00 2C 00 <PIN ref> 10 <PUK8><new PIN8>: P2 is the PIN's reference, not the
- * PUK's (cns.md 1.6). P1 = 01 (PUK only, counter reset) per ISO 7816-4 7.5.10. */
+ * PUK's (docs/reference/cns.md 1.6). P1 = 01 (PUK only, counter reset) per ISO 7816-4 7.5.10. */
 enum carta_err vcard_cmd_unblock(struct vcard_cns *c, const struct vcard_capdu *a,
                                  struct carta_buf *r)
 {
@@ -137,7 +137,7 @@ enum carta_err vcard_cmd_unblock(struct vcard_cns *c, const struct vcard_capdu *
 		return vcard_sw(r, 0x6A88);
 	if (a->lc != (a->p1 == 0x00 ? 16u : 8u))
 		return vcard_sw(r, 0x6700);
-	/* A blocked PUK is terminal (cns.md 3.5). */
+	/* A blocked PUK is terminal (docs/reference/cns.md 3.5). */
 	if (c->puk.tries == 0)
 		return vcard_sw(r, 0x6983);
 	if (a->p1 == 0x00 && !well_formed(a->data + 8))

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* MANAGE SECURITY ENVIRONMENT, PERFORM SECURITY OPERATION, GET CHALLENGE and
- * GET DATA: cns.md 1.8, 1.11, 1.13 (PR #3806) and the security-environment
- * checklist of cns.md 5. The card does raw RSA on a modulus-length block: the
- * host pads (cns.md 1.8). */
+ * GET DATA: docs/reference/cns.md 1.8, 1.11, 1.13 (PR #3806) and the security-environment
+ * checklist of docs/reference/cns.md 5. The card does raw RSA on a modulus-length block: the
+ * host pads (docs/reference/cns.md 1.8). */
 #include <string.h>
 
 #include "vcard_int.h"
@@ -52,7 +52,7 @@ enum carta_err vcard_cmd_mse(struct vcard_cns *c, const struct vcard_capdu *a,
 
 	if (a->p1 == 0xF3) {
 		/* RESTORE SE 03, with or without the trailing "Lc=0" byte
-		 * (cns.md 1.8): both parse with lc == 0. */
+		 * (docs/reference/cns.md 1.8): both parse with lc == 0. */
 		if (a->lc)
 			return vcard_sw(r, 0x6700);
 		if (a->p2 != 0x03)
@@ -144,10 +144,10 @@ enum carta_err vcard_cmd_pso(struct vcard_cns *c, const struct vcard_capdu *a,
 		return vcard_sw(r, 0x6985);
 	if (!carta_tk_key_is_rsa(c->id.holder_key))
 		return ec_op(c, cds, a, r);
-	if (cds)   /* a bare DigestInfo is shorter than the modulus: 67 00 (cns.md 5) */
+	if (cds)   /* a bare DigestInfo is shorter than the modulus: 67 00 (docs/reference/cns.md 5) */
 		return rsa_op(c, a->data, a->lc, r);
 	/* DECIPHER: padding indicator 00 then the block; the raw result is
-	 * returned without unpadding (cns.md 1.8). */
+	 * returned without unpadding (docs/reference/cns.md 1.8). */
 	if (a->data[0] != 0x00)
 		return vcard_sw(r, 0x6A80);
 	return rsa_op(c, a->data + 1, a->lc - 1, r);
@@ -172,7 +172,7 @@ enum carta_err vcard_cmd_challenge(struct vcard_cns *c, const struct vcard_capdu
 }
 
 /* ST2022: GET DATA 01 80 = "JSign4" once the J-Sign AID is selected
- * (cns.md 1.13, PR #3806). */
+ * (docs/reference/cns.md 1.13, PR #3806). */
 enum carta_err vcard_cmd_get_data(struct vcard_cns *c, const struct vcard_capdu *a,
                                   struct carta_buf *r)
 {

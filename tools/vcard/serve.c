@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The card side of the vpcd protocol (../shared/reference/test-stack.md,
+/* The card side of the vpcd protocol (docs/reference/test-stack.md,
  * "vpcd wire protocol"): connect to vpcd, answer its messages (2-byte
  * big-endian length + payload; 1-byte payloads are control codes), and
  * reconnect whenever vpcd/pcscd goes away. SIGUSR1 = card removed (the
@@ -53,7 +53,7 @@ static void nap(long ms)
 }
 
 /* Without NODELAY and QUICKACK, Nagle and delayed ACKs add ~40 ms per APDU
- * (test-stack.md "vpcd quirks"); QUICKACK is not sticky, so it is re-armed
+ * (docs/reference/test-stack.md "vpcd quirks"); QUICKACK is not sticky, so it is re-armed
  * after every receive. */
 static void quickack(int fd)
 {
@@ -131,7 +131,7 @@ static bool reply(int fd, const uint8_t *p, size_t n)
 }
 
 /* The APDU log: a command's data field is redacted for VERIFY, CHANGE
- * REFERENCE DATA and RESET RETRY COUNTER (design.md, logging rule). */
+ * REFERENCE DATA and RESET RETRY COUNTER (docs/design.md, logging rule). */
 static void log_bytes(FILE *lg, const char *dir, const uint8_t *p, size_t n)
 {
 	size_t i, show = n;

@@ -3,7 +3,7 @@
 #define CARTA_VCARD_H
 
 /* carta-vcard: virtual Italian smart cards that behave like the real ones in
- * ../shared/reference/cns.md and cie.md. Library carta_vcard (this header) plus
+ * docs/reference/cns.md and docs/reference/cie.md. Library carta_vcard (this header) plus
  * the program carta-vcard (main.c: vpcd server, make-identity).
  * It never uses the driver code in src/cards; it may use src/util, src/crypto
  * and src/crypto/tools. */

@@ -3,7 +3,7 @@
 #define CARTA_VCARD_INT_H
 
 /* Internals of the virtual CNS card OS (tools/vcard). Facts cite
- * ../shared/reference/cns.md ("cns.md x.y"). */
+ * docs/reference/cns.md ("docs/reference/cns.md x.y"). */
 
 #include "vcard.h"
 #include "crypto/tools/tools.h"
@@ -56,14 +56,14 @@ enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct v
 enum carta_err vcard_identity_write(const struct vcard_identity *id, const char *dir);
 enum carta_err vcard_identity_load(const char *dir, struct vcard_identity *id);
 void vcard_identity_free(struct vcard_identity *id);
-/* cns.md 1.9: 6 hex digits of body length, 16 fields of 2 hex digits + value,
+/* docs/reference/cns.md 1.9: 6 hex digits of body length, 16 fields of 2 hex digits + value,
  * zero-padded to 400 bytes. */
 enum carta_err vcard_personal_data(const char *const fields[VCARD_PERSONAL_FIELDS],
                                    struct carta_buf *out);
-/* cns.md 3.6: <CF>/<card id>.<base64(SHA-1(EF_Dati_personali))>, NUL-terminated. */
+/* docs/reference/cns.md 3.6: <CF>/<card id>.<base64(SHA-1(EF_Dati_personali))>, NUL-terminated. */
 enum carta_err vcard_holder_cn(const char *cf, const char *card_id, const uint8_t *personal,
                                size_t n, char *out, size_t cap);
-/* 16-digit card id starting with 6 (citizen, regional; cns.md 1.10), Luhn digit last. */
+/* 16-digit card id starting with 6 (citizen, regional; docs/reference/cns.md 1.10), Luhn digit last. */
 void vcard_card_id_from_seed(const char *seed, char out[17]);
 bool vcard_luhn_ok(const char *digits, size_t n);
 size_t vcard_base64(const uint8_t *in, size_t n, char *out, size_t cap);
@@ -74,22 +74,22 @@ size_t vcard_base64(const uint8_t *in, size_t n, char *out, size_t cap);
 #define VCARD_NONE (-1)
 
 enum vcard_fci_style {
-	VCARD_FCI_CLASSIC,   /* 6F {80/81, 82, 83, [84], 85, 86, 8A} (cns.md 1.7, 5) */
-	VCARD_FCI_APPLET,    /* 6F {80, 82, [88], 83, 8A, A1 {8C, 9C}} (cns.md 1.7, ACe 2025) */
+	VCARD_FCI_CLASSIC,   /* 6F {80/81, 82, 83, [84], 85, 86, 8A} (docs/reference/cns.md 1.7, 5) */
+	VCARD_FCI_APPLET,    /* 6F {80, 82, [88], 83, 8A, A1 {8C, 9C}} (docs/reference/cns.md 1.7, ACe 2025) */
 };
 
 struct vcard_file {
 	int parent;                 /* VCARD_NONE for a root (MF or applet) */
 	uint16_t fid;
 	bool df;
-	bool path_only;             /* reachable only through a P1=08/09 path (cns.md 2.4 item 5) */
-	bool aid_first;             /* FCI puts 84 before 83 (ACe 2025 applet, cns.md 2.4 item 1) */
-	bool cb_trailer;            /* FCI ends with CB 18 FF*24 (ACe 2025, cns.md 1.7) */
+	bool path_only;             /* reachable only through a P1=08/09 path (docs/reference/cns.md 2.4 item 5) */
+	bool aid_first;             /* FCI puts 84 before 83 (ACe 2025 applet, docs/reference/cns.md 2.4 item 1) */
+	bool cb_trailer;            /* FCI ends with CB 18 FF*24 (ACe 2025, docs/reference/cns.md 1.7) */
 	enum vcard_fci_style fci;
 	uint8_t sfi;                /* 0 = none */
 	uint8_t aid[16];
 	size_t aid_len;
-	uint8_t acl[9];             /* tag 86 bytes (cns.md 1.7) */
+	uint8_t acl[9];             /* tag 86 bytes (docs/reference/cns.md 1.7) */
 	uint16_t df_size;           /* DF: value of tag 81 */
 	struct carta_buf data;      /* EF body */
 };
@@ -101,11 +101,11 @@ struct vcard_profile {
 	const char *atr_hex;
 	size_t rsa_bits;
 	bool extended;              /* extended-length APDUs accepted */
-	bool st_flag;               /* PIN reference | 0x80 accepted (cns.md 1.6) */
-	bool puk_verify;            /* VERIFY of the PUK itself (cns.md 1.6 chipdoc) */
+	bool st_flag;               /* PIN reference | 0x80 accepted (docs/reference/cns.md 1.6) */
+	bool puk_verify;            /* VERIFY of the PUK itself (docs/reference/cns.md 1.6 chipdoc) */
 	bool jsign;                 /* AID A0 00 00 00 95 01 00 4D + GET DATA "JSign4" */
-	size_t challenge_max;       /* GET CHALLENGE limit (cns.md 1.11) */
-	uint8_t key_ref;            /* SE / key reference (cns.md 1.5) */
+	size_t challenge_max;       /* GET CHALLENGE limit (docs/reference/cns.md 1.11) */
+	uint8_t key_ref;            /* SE / key reference (docs/reference/cns.md 1.5) */
 	enum vcard_layout layout;
 };
 
@@ -113,7 +113,7 @@ const struct vcard_profile *vcard_profile_find(const char *name);
 
 struct vcard_pin {
 	uint8_t ref;
-	uint8_t value[8];           /* ASCII digits, FF-padded (cns.md 1.6) */
+	uint8_t value[8];           /* ASCII digits, FF-padded (docs/reference/cns.md 1.6) */
 	unsigned tries, max;
 	bool verified;
 };
@@ -174,7 +174,7 @@ enum carta_err vcard_cmd_challenge(struct vcard_cns *c, const struct vcard_capdu
                                    struct carta_buf *r);
 enum carta_err vcard_cmd_get_data(struct vcard_cns *c, const struct vcard_capdu *a,
                                   struct carta_buf *r);
-/* true if the access condition byte (cns.md 1.7) is met now */
+/* true if the access condition byte (docs/reference/cns.md 1.7) is met now */
 bool vcard_acl_ok(const struct vcard_cns *c, uint8_t ac);
 /* The FCI (tag 6F) or FCP (tag 62) of a file, appended. */
 enum carta_err vcard_fci(const struct vcard_cns *c, int idx, uint8_t tag, struct carta_buf *r);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 driver (reference/cie.md): recognition, what is public (NIS, SN.ICC,
+/* CIE 3.0 driver (docs/reference/cie.md): recognition, what is public (NIS, SN.ICC,
  * chip keys, SOD), the description, logout and reset handling. The secure
  * channel is in cie_dh.c / cie_dapp.c, PINs in cie_pin.c, signing in
  * cie_sign.c, the certificate cache in cie_cache.c.
  *
  * Objects: one RSA-2048 key and its certificate with CKA_ID "CIE0"
- * (43 49 45 30), the id the official middleware uses (cie.md 5), so that an
+ * (43 49 45 30), the id the official middleware uses (docs/reference/cie.md 5), so that an
  * application that remembered the key by id finds it again with carta. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@
 
 static const uint8_t key_id[4] = { 'C', 'I', 'E', '0' };
 
-/* Probe (cie.md 1.2, 2.1): the CIE application must answer the IAS select
+/* Probe (docs/reference/cie.md 1.2, 2.1): the CIE application must answer the IAS select
  * (per family, with the fallback), the DF_CIE select and give a 12-digit NIS.
  * A CNS applet on the shared bare NFC ATR fails the DF_CIE select. */
 static enum carta_err probe(struct carta_card *c)
@@ -45,7 +45,7 @@ static enum carta_err probe(struct carta_card *c)
 	return rv == CARTA_OK ? CARTA_OK : CARTA_E_CARD_UNKNOWN;
 }
 
-/* EF 1004: SEQUENCE { INTEGER n, INTEGER e } (cie.md 8.C3); a
+/* EF 1004: SEQUENCE { INTEGER n, INTEGER e } (docs/reference/cie.md 8.C3); a
  * SubjectPublicKeyInfo is taken as well. */
 static enum carta_err parse_kpub(const struct carta_buf *raw, struct carta_buf *n,
                                  struct carta_buf *e)
@@ -79,7 +79,7 @@ static enum carta_err parse_kpub(const struct carta_buf *raw, struct carta_buf *
 }
 
 /* The SOD is checked against what was read in plain; a mismatch is logged
- * (LNX only prints it for the older SOD profile, cie.md 3.7). */
+ * (LNX only prints it for the older SOD profile, docs/reference/cie.md 3.7). */
 static void sod_note(const struct carta_cie *s, unsigned dg, const uint8_t *p, size_t n)
 {
 	enum carta_err rv = carta_cie_sod_check(s->sod.p, s->sod.len, dg, p, n);
@@ -88,7 +88,7 @@ static void sod_note(const struct carta_cie *s, unsigned dg, const uint8_t *p, s
 		carta_log(CARTA_LOG_ERROR, "CIE: SOD entry %02X: %s", dg, carta_err_str(rv));
 }
 
-/* Plain reads (cie.md 2.3 / 8.H): SN.ICC under the IAS application, then
+/* Plain reads (docs/reference/cie.md 2.3 / 8.H): SN.ICC under the IAS application, then
  * the NIS, the chip keys and the SOD under DF_CIE. */
 static enum carta_err read_public(struct carta_card *c)
 {
@@ -97,7 +97,7 @@ static enum carta_err read_public(struct carta_card *c)
 	enum carta_err rv;
 
 	rv = carta_cie_select_ias(c->t, s->chip);
-	/* cie.md 2.1: D003 is [single source]: a card without it is still a CIE */
+	/* docs/reference/cie.md 2.1: D003 is [single source]: a card without it is still a CIE */
 	if (rv == CARTA_OK && carta_cie_read_ef(c, 0xd003, SN_ICC_MAX, false, &s->sn_icc) != CARTA_OK)
 		carta_buf_clear(&s->sn_icc);
 	if (rv == CARTA_OK)
@@ -125,7 +125,7 @@ static enum carta_err read_public(struct carta_card *c)
 
 static void fill_pins(struct carta_card_desc *d)
 {
-	/* cie.md 4: 8 digits each; PIN blocked after 3 tries, PUK after 10.
+	/* docs/reference/cie.md 4: 8 digits each; PIN blocked after 3 tries, PUK after 10.
 	 * pinpad_ok false: PIN commands go under SM, no pad can build them. */
 	struct carta_pin pin = { "PIN", CARTA_PIN_USER, 8, 8, 3, 1, true, false };
 	struct carta_pin puk = { "PUK", CARTA_PIN_PUK, 8, 8, 10, -1, true, false };
@@ -194,7 +194,7 @@ static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_
 
 	if (pin > 1)
 		return CARTA_E_ARGS;
-	/* cie.md 4: no CIE source reads the counters without spending a try;
+	/* docs/reference/cie.md 4: no CIE source reads the counters without spending a try;
 	 * a blocked PIN is known only from a 6983 seen earlier (cie_cache.c) */
 	st->tries_left = -1;
 	st->blocked = pin == 0 && carta_cie_blocked_seen(s->nis);
@@ -202,7 +202,7 @@ static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_
 	return CARTA_OK;
 }
 
-/* End the session and warm-reset: the card forgets the PIN (cie.md 8). */
+/* End the session and warm-reset: the card forgets the PIN (docs/reference/cie.md 8). */
 static enum carta_err logout(struct carta_card *c)
 {
 	struct carta_cie *s = c->priv;

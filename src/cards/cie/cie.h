@@ -3,7 +3,7 @@
 #define CARTA_CARDS_CIE_H
 
 /* Internal interface of the CIE 3.0 driver (src/cards/cie/). Protocol facts
- * are from reference/cie.md; section numbers are cited where used. */
+ * are from docs/reference/cie.md; section numbers are cited where used. */
 
 #include "cards/card.h"
 #include "cards/iso7816.h"
@@ -12,7 +12,7 @@
 
 extern const struct carta_card_driver carta_cie_driver;
 
-/* ---- constants (cie_constants.c, reference/cie-constants.md) ---- */
+/* ---- constants (cie_constants.c, docs/reference/cie-constants.md) ---- */
 #define CARTA_CIE_RSA_LEN 256u
 extern const uint8_t carta_cie_d_ca[256];
 extern const uint8_t carta_cie_n_ifd[256];
@@ -23,11 +23,11 @@ extern const uint8_t carta_cie_aid_cie[6];
 extern const uint8_t carta_cie_sn_ifd[8];
 extern const uint8_t carta_cie_cvc_oid[9];
 
-/* ---- chip families and ATRs (cie_atr.c, cie.md 1.1-1.2) ---- */
+/* ---- chip families and ATRs (cie_atr.c, docs/reference/cie.md 1.1-1.2) ---- */
 struct carta_cie_chip {
 	const char *name;    /* "NXP", "Gemalto" ... */
-	bool jcop;           /* IAS selected with the case-1 00 A4 00 00 (cie.md 1.2) */
-	bool dh_one_cmd;     /* g, p, q in one GET DATA (Gemalto, cie.md 3.2) */
+	bool jcop;           /* IAS selected with the case-1 00 A4 00 00 (docs/reference/cie.md 1.2) */
+	bool dh_one_cmd;     /* g, p, q in one GET DATA (Gemalto, docs/reference/cie.md 3.2) */
 };
 extern const struct carta_atr_row carta_cie_atrs[];
 /* The chip family for an ATR: an exact table row, the bare STM2 NFC ATR, or
@@ -43,11 +43,11 @@ struct carta_cie {
 	const struct carta_cie_chip *chip;
 	char nis[CARTA_CIE_NIS_LEN + 1];
 	struct carta_buf sn_icc;           /* EF D003 */
-	struct carta_buf n82, e82;         /* EF 1004: DAPP key of the chip (cie.md 3.1) */
+	struct carta_buf n82, e82;         /* EF 1004: DAPP key of the chip (docs/reference/cie.md 3.1) */
 	struct carta_buf kpub83;           /* EF 1005, raw */
 	struct carta_buf sod;              /* EF 1006, raw */
 	struct carta_buf g, p, q;          /* DH domain, as the card sent them */
-	struct carta_buf n_ca, e_ca;       /* terminal CA key (cie.md 3.3) */
+	struct carta_buf n_ca, e_ca;       /* terminal CA key (docs/reference/cie.md 3.3) */
 	uint8_t car[8], ca_aid[6];
 	bool have_dh, have_ca;
 	struct carta_buf cert;             /* certificate DER (cache or card), empty if unknown */
@@ -80,22 +80,22 @@ enum carta_err carta_cie_select_cie(struct carta_transport *t);
 /* IAS + DF_CIE when not selected since the last reset. */
 enum carta_err carta_cie_select_apps(struct carta_card *c);
 /* SELECT EF and READ BINARY until EOF (plain: Le 256; SM: Le 128), at most max
- * bytes; with der_stop, stop at the length of the DER object (cie.md 9). */
+ * bytes; with der_stop, stop at the length of the DER object (docs/reference/cie.md 9). */
 enum carta_err carta_cie_read_ef(struct carta_card *c, uint16_t fid, size_t max, bool der_stop,
                                  struct carta_buf *out);
-/* The NIS: READ BINARY by SFI 01 (cie.md 2.1), then select + read as fallback. */
+/* The NIS: READ BINARY by SFI 01 (docs/reference/cie.md 2.1), then select + read as fallback. */
 enum carta_err carta_cie_read_nis(struct carta_transport *t, char nis[CARTA_CIE_NIS_LEN + 1]);
 /* End the SM session and forget everything it carried. */
 void carta_cie_session_end(struct carta_cie *s);
 
-/* ---- DH and DAPP (cie_dh.c, cie_dapp.c; cie.md 3.2-3.6) ---- */
+/* ---- DH and DAPP (cie_dh.c, cie_dapp.c; docs/reference/cie.md 3.2-3.6) ---- */
 enum carta_err carta_cie_get_dh_params(struct carta_card *c);
 enum carta_err carta_cie_get_ca_params(struct carta_card *c);
 enum carta_err carta_cie_dh(struct carta_card *c, struct carta_cie_dh *dh);
 enum carta_err carta_cie_dapp(struct carta_card *c, const struct carta_cie_dh *dh);
 /* Select, DH, DAPP: a fresh SM session (any failure ends it). */
 enum carta_err carta_cie_session_start(struct carta_card *c);
-/* Build the IFD CVC C (297 bytes for a 2048-bit IFD key, cie.md 3.6 step 1). */
+/* Build the IFD CVC C (297 bytes for a 2048-bit IFD key, docs/reference/cie.md 3.6 step 1). */
 enum carta_err carta_cie_cvc_body(const uint8_t car[8], const uint8_t ca_aid[6],
                                   struct carta_buf *out);
 /* ISO 9796-2 scheme 1 block 6A || m[0..k-34) || SHA-256(h_in) || BC, k bytes. */
@@ -113,7 +113,7 @@ enum carta_err carta_cie_unblock(struct carta_card *c, size_t pin, const uint8_t
                                  size_t pn, const uint8_t *nv, size_t nn, int *tries_left);
 enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,
                               const uint8_t *in, size_t n, uint8_t *out, size_t *outlen);
-/* PIN rules (cie.md 4): exactly 8 ASCII digits. */
+/* PIN rules (docs/reference/cie.md 4): exactly 8 ASCII digits. */
 bool carta_cie_pin_ok(const uint8_t *v, size_t n);
 
 /* Cache file path for a NIS: $XDG_CACHE_HOME/carta/cie-<NIS>.der (fallback

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 recognition by ATR (reference/cie.md 1.1). The official middleware
+/* CIE 3.0 recognition by ATR (docs/reference/cie.md 1.1). The official middleware
  * matches a multiset of pattern bytes, which lets "80 80 01 01" claim almost
  * any card; here every row is the full PC/SC-synthesised ATR (3B 8n 80 01
  * <historical bytes> TCK) compared under a mask. Where the official pattern
@@ -29,9 +29,9 @@ static const struct carta_cie_chip chips[] = {
 
 /* The bare NFC ATR "3B 80 80 01 01" (no historical bytes) is what some
  * readers synthesise for STM2 cards, and also for CNS ST2022 over NFC: only
- * the probe can decide (cie.md 1.1). */
+ * the probe can decide (docs/reference/cie.md 1.1). */
 static const struct carta_cie_chip chip_stm2 = { "STM2", false, false };
-/* Another contactless ATR: a newer chip batch (cie.md 6.4: the tables lag).
+/* Another contactless ATR: a newer chip batch (docs/reference/cie.md 6.4: the tables lag).
  * The probe tries the IAS AID first and falls back to 00 A4 00 00. */
 static const struct carta_cie_chip chip_generic = { "unknown chip", false, false };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 certificate cache (reference/cie.md 2.3, 8.I3). EF 1003 is readable
+/* CIE 3.0 certificate cache (docs/reference/cie.md 2.3, 8.I3). EF 1003 is readable
  * only after PIN + SM, yet applications choose a TLS client certificate
  * before they log in. After the first login the certificate (public data) is
  * kept in $XDG_CACHE_HOME/carta/cie-<NIS>.der; on later opens it is shown
@@ -204,7 +204,7 @@ out:
 	return rv;
 }
 
-/* The CIE cannot report its PIN counter without spending a try (cie.md 4), and
+/* The CIE cannot report its PIN counter without spending a try (docs/reference/cie.md 4), and
  * a third wrong VERIFY answers 6983 like an already blocked PIN does. So the
  * driver remembers a 6983 it has seen, next to the certificate cache (public
  * state, no secret), until a VERIFY or an unblock succeeds: the token then

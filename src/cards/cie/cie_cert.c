@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The CIE certificate: read from EF 1003 after login (reference/cie.md 8.G3),
+/* The CIE certificate: read from EF 1003 after login (docs/reference/cie.md 8.G3),
  * checked against the SOD, cached, and turned into the description (public
- * key, holder data from the subject: CN = codice fiscale, GN, SN; cie.md 5). */
+ * key, holder data from the subject: CN = codice fiscale, GN, SN; docs/reference/cie.md 5). */
 #include <stdlib.h>
 #include <string.h>
 

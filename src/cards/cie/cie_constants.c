@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 interoperability constants (reference/cie-constants.md, cie.md 1.2,
+/* CIE 3.0 interoperability constants (docs/reference/cie-constants.md, docs/reference/cie.md 1.2,
  * 3.3, 3.6). These are data, not code: the terminal-CA private exponent d_CA,
  * the terminal (IFD) RSA key pair and the application identifiers every CIE
  * middleware uses for the IAS-ECC device authentication with a real card.
@@ -14,12 +14,12 @@
  * certificate against the CA key it carries, so they cannot be re-invented. */
 #include "cards/cie/cie.h"
 
-/* IAS-ECC applet and DF_CIE (cie.md 1.2). */
+/* IAS-ECC applet and DF_CIE (docs/reference/cie.md 1.2). */
 const uint8_t carta_cie_aid_ias[13] = { 0xa0, 0x00, 0x00, 0x00, 0x30, 0x80, 0x00,
                                         0x00, 0x00, 0x09, 0x81, 0x60, 0x01 };
 const uint8_t carta_cie_aid_cie[6] = { 0xa0, 0x00, 0x00, 0x00, 0x00, 0x39 };
 
-/* SN.IFD and the CVC object identifier (cie.md 3.6 step 1). */
+/* SN.IFD and the CVC object identifier (docs/reference/cie.md 3.6 step 1). */
 const uint8_t carta_cie_sn_ifd[8] = { 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 };
 const uint8_t carta_cie_cvc_oid[9] = { 0x2a, 0x81, 0x22, 0xf4, 0x2a, 0x02, 0x04, 0x01, 0x04 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CIE 3.0 device authentication with privacy protection, IAS-ECC 5.2.3
- * ("DAPP", reference/cie.md 3.3, 3.6, 8.F): the terminal proves itself with
+ * ("DAPP", docs/reference/cie.md 3.3, 3.6, 8.F): the terminal proves itself with
  * a card-verifiable certificate signed by the terminal CA and a signature
  * over the DH exchange; the chip answers with its own signature (key 82,
  * public part in EF 1004). All commands after the CA parameters are under SM. */
@@ -12,10 +12,10 @@
 #include "util/log.h"
 #include "util/tlv.h"
 
-#define CPI_2048 0x8au   /* CVC profile: 2048-bit key (cie.md 3.2) */
+#define CPI_2048 0x8au   /* CVC profile: 2048-bit key (docs/reference/cie.md 3.2) */
 #define HLEN 32u         /* SHA-256 */
 
-/* GET DATA 7F49 of SDO BF A0 04: n_CA, e_CA, CHR, CHA (cie.md 3.3, 8.D2). */
+/* GET DATA 7F49 of SDO BF A0 04: n_CA, e_CA, CHR, CHA (docs/reference/cie.md 3.3, 8.D2). */
 enum carta_err carta_cie_get_ca_params(struct carta_card *c)
 {
 	static const uint8_t cmd[] = { 0x4d, 0x09, 0x70, 0x07, 0xbf, 0xa0, 0x04,
@@ -56,7 +56,7 @@ enum carta_err carta_cie_get_ca_params(struct carta_card *c)
 	return rv;
 }
 
-/* C = CPI || CAR || CHR || CHA || OID || n_IFD || e_IFD (cie.md 3.6 step 1). */
+/* C = CPI || CAR || CHR || CHA || OID || n_IFD || e_IFD (docs/reference/cie.md 3.6 step 1). */
 enum carta_err carta_cie_cvc_body(const uint8_t car[8], const uint8_t ca_aid[6],
                                   struct carta_buf *out)
 {
@@ -104,7 +104,7 @@ enum carta_err carta_cie_9796_block(const uint8_t *m, size_t mlen, const uint8_t
 }
 
 /* 7F21 { 5F37 sig, 5F38 PKrem, 42 CAR }, sig = raw RSA with d_CA modulo the
- * card's n_CA (cie.md 3.6 steps 1 and 3). */
+ * card's n_CA (docs/reference/cie.md 3.6 steps 1 and 3). */
 enum carta_err carta_cie_cvc_build(const struct carta_cie *s, struct carta_buf *out)
 {
 	struct carta_buf c = { 0 }, in = { 0 };
@@ -154,13 +154,13 @@ static enum carta_err send_cvc(struct carta_card *c, struct carta_rapdu *r)
 	enum carta_err rv;
 
 	memcpy(at + 6, carta_cie_sn_ifd, 8);
-	/* Le 00 as LNX builds it: the SM layer adds DO97 01 00 (cie.md 3.5 quirk 2) */
+	/* Le 00 as LNX builds it: the SM layer adds DO97 01 00 (docs/reference/cie.md 3.5 quirk 2) */
 	rv = sm_cmd(c, 0x22, 0x81, 0xb6, dst, sizeof(dst), 256, r);
 	if (rv == CARTA_OK)
 		rv = carta_cie_cvc_build(c->priv, &cvc);
 	if (rv == CARTA_OK)
 		rv = sm_cmd(c, 0x2a, 0x00, 0xae, cvc.p, cvc.len, 0, r);
-	/* P2 A4: ST cards require it, the others also take B6 (cie.md 3.6 step 4) */
+	/* P2 A4: ST cards require it, the others also take B6 (docs/reference/cie.md 3.6 step 4) */
 	if (rv == CARTA_OK)
 		rv = sm_cmd(c, 0x22, 0x81, 0xa4, at, sizeof(at), 0, r);
 	carta_buf_free(&cvc);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CIE 3.0 Diffie-Hellman key agreement and secure-messaging start
- * (reference/cie.md 3.2, 3.4, 8.D, 8.E). Both DH commands are plain. */
+ * (docs/reference/cie.md 3.2, 3.4, 8.D, 8.E). Both DH commands are plain. */
 #include <string.h>
 
 #include "cards/cie/cie.h"
@@ -19,7 +19,7 @@ void carta_cie_dh_free(struct carta_cie_dh *dh)
 	carta_buf_free(&dh->puk_icc);
 }
 
-/* GET DATA 00 CB 3F FF, case 3 without Le (cie.md 8.A5). */
+/* GET DATA 00 CB 3F FF, case 3 without Le (docs/reference/cie.md 8.A5). */
 static enum carta_err get_data(struct carta_card *c, const uint8_t *d, size_t n,
                                struct carta_rapdu *r)
 {
@@ -40,7 +40,7 @@ static enum carta_err take(struct carta_bytes in, uint32_t tag, struct carta_buf
 	return rv == CARTA_E_FILE_NOT_FOUND ? CARTA_E_PARSE : rv;
 }
 
-/* 70 { BF A1 01 { A3 { 97 g | 98 p | 99 q } } } (cie.md 3.2, 8.D1) */
+/* 70 { BF A1 01 { A3 { 97 g | 98 p | 99 q } } } (docs/reference/cie.md 3.2, 8.D1) */
 static enum carta_err dh_inner(const struct carta_buf *resp, struct carta_bytes *a3)
 {
 	static const uint32_t path[] = { TAG_70, TAG_DH, TAG_A3 };
@@ -111,7 +111,7 @@ enum carta_err carta_cie_get_dh_params(struct carta_card *c)
 	enum carta_err rv;
 
 	rv = one ? dh_params_one(c) : dh_params_three(c);
-	/* LNX changed which chips take the single form over time (cie.md 1.1) */
+	/* LNX changed which chips take the single form over time (docs/reference/cie.md 1.1) */
 	if (rv != CARTA_OK && !transport_err(rv))
 		rv = one ? dh_params_three(c) : dh_params_one(c);
 	if (rv == CARTA_OK && ((s->p.p[s->p.len - 1] & 1u) == 0 || s->q.len > s->p.len ||
@@ -121,7 +121,7 @@ enum carta_err carta_cie_get_dh_params(struct carta_card *c)
 	return rv;
 }
 
-/* x: len(q) random bytes, 1 < x < q (cie.md 3.4 step 1). */
+/* x: len(q) random bytes, 1 < x < q (docs/reference/cie.md 3.4 step 1). */
 static enum carta_err make_x(const struct carta_buf *q, struct carta_secret *x)
 {
 	uint8_t mask = 0;
@@ -145,7 +145,7 @@ static enum carta_err make_x(const struct carta_buf *q, struct carta_secret *x)
 }
 
 /* MSE SET KAT: 80 01 9B 83 01 81 91 L PuK.IFD, plain and chained in
- * 255-byte blocks by carta_transmit (cie.md 3.4 step 2, 8.E1). */
+ * 255-byte blocks by carta_transmit (docs/reference/cie.md 3.4 step 2, 8.E1). */
 static enum carta_err mse_kat(struct carta_card *c, const struct carta_buf *puk)
 {
 	static const uint8_t head[] = { 0x80, 0x01, 0x9b, 0x83, 0x01, 0x81 };
@@ -167,7 +167,7 @@ static enum carta_err mse_kat(struct carta_card *c, const struct carta_buf *puk)
 	return rv;
 }
 
-/* GET DATA 4D 04 A6 02 91 00 -> A6 { 91 PuK.ICC } (cie.md 3.4 step 3). */
+/* GET DATA 4D 04 A6 02 91 00 -> A6 { 91 PuK.ICC } (docs/reference/cie.md 3.4 step 3). */
 static enum carta_err icc_public(struct carta_card *c, struct carta_buf *puk)
 {
 	static const uint8_t cmd[] = { 0x4d, 0x04, 0xa6, 0x02, 0x91, 0x00 };
@@ -199,7 +199,7 @@ static enum carta_err icc_public(struct carta_card *c, struct carta_buf *puk)
 }
 
 /* K = PuK.ICC^x mod p in |p| bytes; K_enc, K_mac = SHA-256(K || 1|2)[0..15];
- * SSC = 00..01 (cie.md 3.4 steps 4-6). */
+ * SSC = 00..01 (docs/reference/cie.md 3.4 steps 4-6). */
 static enum carta_err start_sm(struct carta_card *c, const struct carta_secret *x,
                                const struct carta_buf *puk_icc)
 {
@@ -240,7 +240,7 @@ enum carta_err carta_cie_dh(struct carta_card *c, struct carta_cie_dh *dh)
 	if (rv == CARTA_OK)
 		rv = carta_modexp(s->g.p, s->g.len, x->p, x->len, s->p.p, s->p.len, dh->puk_ifd.p);
 	if (rv == CARTA_OK) {
-		dh->puk_ifd.len = s->p.len;   /* left-padded to |p| (cie.md 8.I1) */
+		dh->puk_ifd.len = s->p.len;   /* left-padded to |p| (docs/reference/cie.md 8.I1) */
 		s->card_sm = true;
 		rv = mse_kat(c, &dh->puk_ifd);
 	}
@@ -254,7 +254,7 @@ out:
 }
 
 /* A plain command sent while the card still has an SM session open from
- * before would land in an undefined state: reset as LNX does (cie.md 5). */
+ * before would land in an undefined state: reset as LNX does (docs/reference/cie.md 5). */
 static enum carta_err fresh_card(struct carta_card *c)
 {
 	struct carta_cie *s = c->priv;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CIE 3.0 plain and secure-messaging I/O: commands sent plain or under the
- * SM session (carta_cie_tx, carta_cie_send), application selection (cie.md
- * 1.2), the NIS, SELECT EF and READ BINARY loops (cie.md 2.2, 8.B). */
+ * SM session (carta_cie_tx, carta_cie_send), application selection (docs/reference/cie.md
+ * 1.2), the NIS, SELECT EF and READ BINARY loops (docs/reference/cie.md 2.2, 8.B). */
 #include <string.h>
 
 #include "cards/cie/cie.h"
@@ -9,7 +9,7 @@
 #include "crypto/x509.h"
 #include "util/log.h"
 
-#define READ_LE_PLAIN 256u   /* Le 00 (AND); cie.md 8.B4 */
+#define READ_LE_PLAIN 256u   /* Le 00 (AND); docs/reference/cie.md 8.B4 */
 #define READ_LE_SM 128u      /* Le 80 (LNX): the wrapped answer stays below 256 bytes */
 #define MAX_READS 128u
 
@@ -66,7 +66,7 @@ static enum carta_err select_mf_case1(struct carta_transport *t)
 	return carta_iso_send(t, &a);
 }
 
-/* cie.md 1.2: the JCOP4 families (NXP, Actalis, Bit4id) take the case-1
+/* docs/reference/cie.md 1.2: the JCOP4 families (NXP, Actalis, Bit4id) take the case-1
  * 00 A4 00 00, the others the IAS AID; a 6A82 means the other form. */
 enum carta_err carta_cie_select_ias(struct carta_transport *t, const struct carta_cie_chip *chip)
 {
@@ -193,7 +193,7 @@ enum carta_err carta_cie_read_ef(struct carta_card *c, uint16_t fid, size_t max,
 			break;
 		}
 		rv = read_once(c, out->len, n, out, &eof);
-		/* cie.md 9: 1003 may be zero-padded; stop at the DER length */
+		/* docs/reference/cie.md 9: 1003 may be zero-padded; stop at the DER length */
 		if (rv == CARTA_OK && der_stop && want == max &&
 		    carta_der_total_len(out->p, out->len, &total) == CARTA_OK) {
 			if (total > max) {

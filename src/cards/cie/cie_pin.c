@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 PIN and PUK (reference/cie.md 4, 8.G1, 8.G4, 8.G5): 8 ASCII
+/* CIE 3.0 PIN and PUK (docs/reference/cie.md 4, 8.G1, 8.G4, 8.G5): 8 ASCII
  * digits sent as they are, reference 81 (PIN) and 82 (PUK), every command
  * under SM after DH + DAPP. The whole 8 digits are asked for: no half-PIN
- * cache as the official middleware keeps (cie.md 4, 8.I3). */
+ * cache as the official middleware keeps (docs/reference/cie.md 4, 8.I3). */
 #include <string.h>
 
 #include "cards/cie/cie.h"
@@ -29,7 +29,7 @@ bool carta_cie_pin_ok(const uint8_t *v, size_t n)
 }
 
 /* The outcome of a PIN command. A failed one ends the SM session: with plain
- * error status words the card's SSC after the answer is not known (cie.md
+ * error status words the card's SSC after the answer is not known (docs/reference/cie.md
  * 3.5), and a fresh session costs less than a desynchronised one. */
 static enum carta_err pin_result(struct carta_card *c, enum carta_err rv, uint16_t sw,
                                  int *tries_left)
@@ -48,7 +48,7 @@ static enum carta_err pin_result(struct carta_card *c, enum carta_err rv, uint16
 	if (rv == CARTA_E_PIN_BLOCKED && tries_left)
 		*tries_left = 0;
 	/* 6700: the card did not like the length; for an 8-digit PIN that is
-	 * a wrong PIN as far as the user can tell (cie.md 4 table) */
+	 * a wrong PIN as far as the user can tell (docs/reference/cie.md 4 table) */
 	if (rv == CARTA_E_WRONG_LENGTH)
 		rv = CARTA_E_PIN_INCORRECT;
 fail:
@@ -114,7 +114,7 @@ enum carta_err carta_cie_verify(struct carta_card *c, size_t pin, const uint8_t 
 	if (!carta_cie_pin_ok(v, n))
 		return CARTA_E_PIN_LEN;   /* nothing sent */
 	rv = verify_ref(c, pin == 0 ? REF_PIN : REF_PUK, v, tries_left);
-	/* cie.md 8.G3: the certificate is readable only now; first login of
+	/* docs/reference/cie.md 8.G3: the certificate is readable only now; first login of
 	 * this card on this machine, or a cache that did not match the SOD */
 	if (rv == CARTA_OK && pin == 0 && !s->cert_from_card && s->cert.len == 0 &&
 	    carta_cie_read_cert(c) != CARTA_OK)
@@ -122,7 +122,7 @@ enum carta_err carta_cie_verify(struct carta_card *c, size_t pin, const uint8_t 
 	return rv;
 }
 
-/* cie.md 4: CHANGE REFERENCE DATA 00 24 00 81 10 old || new, after a VERIFY
+/* docs/reference/cie.md 4: CHANGE REFERENCE DATA 00 24 00 81 10 old || new, after a VERIFY
  * of the old PIN in the same session. */
 enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t *o, size_t on,
                                 const uint8_t *nv, size_t nn, int *tries_left)
@@ -135,7 +135,7 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 	if (tries_left)
 		*tries_left = -1;
 	if (pin != 0 || !o || !nv)
-		return CARTA_E_NOT_SUPPORTED;   /* the PUK cannot be changed (cie.md 4); no PIN pad */
+		return CARTA_E_NOT_SUPPORTED;   /* the PUK cannot be changed (docs/reference/cie.md 4); no PIN pad */
 	if (!carta_cie_pin_ok(o, on) || !carta_cie_pin_ok(nv, nn))
 		return CARTA_E_PIN_LEN;
 	if (!s->pin_verified || !s->sm.active) {
@@ -159,7 +159,7 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 	return rv;
 }
 
-/* cie.md 4 and 8.G5: VERIFY PUK, RESET RETRY COUNTER 2C 03 81 (counter
+/* docs/reference/cie.md 4 and 8.G5: VERIFY PUK, RESET RETRY COUNTER 2C 03 81 (counter
  * only), then 2C 02 81 with the new PIN. */
 enum carta_err carta_cie_unblock(struct carta_card *c, size_t pin, const uint8_t *puk,
                                  size_t pn, const uint8_t *nv, size_t nn, int *tries_left)

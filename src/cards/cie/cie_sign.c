@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CIE 3.0 signature (reference/cie.md 5, 8.G2): MSE SET AT with key 81 and
+/* CIE 3.0 signature (docs/reference/cie.md 5, 8.G2): MSE SET AT with key 81 and
  * algorithm 02, then INTERNAL AUTHENTICATE with the data to be signed; the
  * card applies PKCS#1 v1.5 type-1 padding itself. Under the login's SM
  * session: the official middleware resets and redoes DH + DAPP + VERIFY for
- * every signature (34 APDUs, cie.md 9); one session per login makes it 3,
+ * every signature (34 APDUs, docs/reference/cie.md 9); one session per login makes it 3,
  * and 2 once the security environment is set (it persists until the session
  * ends or another MSE replaces it, ISO 7816-4 5.3.2; only DAPP sends another
  * MSE SET AT, and DAPP starts a new session). */
@@ -13,7 +13,7 @@
 #include "apdu/sw.h"
 #include "util/log.h"
 
-#define MAX_DATA 245u   /* k - 11 for RSA-2048 (cie.md 5) */
+#define MAX_DATA 245u   /* k - 11 for RSA-2048 (docs/reference/cie.md 5) */
 
 /* One signature: the data to be signed and where the result goes. */
 struct sign_req {
@@ -32,7 +32,7 @@ static enum carta_err mse_sign(struct carta_card *c, void *arg)
 	return carta_cie_send(c, &a);
 }
 
-/* INTERNAL AUTHENTICATE 00 88 00 00 Lc data, no Le (cie.md 5). */
+/* INTERNAL AUTHENTICATE 00 88 00 00 Lc data, no Le (docs/reference/cie.md 5). */
 static enum carta_err int_auth(struct carta_card *c, void *arg)
 {
 	const struct sign_req *q = arg;
@@ -73,7 +73,7 @@ enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_
 	if (key != 0 || !in || !out || !outlen)
 		return CARTA_E_ARGS;
 	if (kind != CARTA_SIGN_PKCS1_DATA)
-		return CARTA_E_NOT_SUPPORTED;   /* no raw RSA, no PSS (cie.md 3.1, 5) */
+		return CARTA_E_NOT_SUPPORTED;   /* no raw RSA, no PSS (docs/reference/cie.md 3.1, 5) */
 	if (n == 0 || n > MAX_DATA)
 		return CARTA_E_RANGE;
 	if (*outlen < CARTA_CIE_RSA_LEN)

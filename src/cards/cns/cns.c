@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CNS / TS-CNS shared logic: selecting, reading what is public once at open
- * (reference/cns.md 1.4, 1.5, 1.9, 1.10, 3.3) and describing keys and PINs. */
+ * (docs/reference/cns.md 1.4, 1.5, 1.9, 1.10, 3.3) and describing keys and PINs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 
 #define PIN_REF 0x10u
 #define PUK_REF 0x11u
-#define ST_FLAG 0x80u              /* cns.md 1.6: "search parents" on STIncard */
+#define ST_FLAG 0x80u              /* docs/reference/cns.md 1.6: "search parents" on STIncard */
 #define MASK_STINCARD 0x09u
 #define ID_FILE_MAX 64u
 #define PERSONAL_MAX 1200u         /* 400 on CNS; CIE-sized files at most 04B0 */
@@ -119,8 +119,8 @@ static bool bcd_to_digits(const uint8_t *p, size_t n, char *out)
 	return true;
 }
 
-/* cns.md 1.10: 16 ASCII digits. The applet's D003 (10 bytes) holds the id
- * as 8 BCD bytes from offset 2 (cns.md 2.4 [?]): accept both encodings. */
+/* docs/reference/cns.md 1.10: 16 ASCII digits. The applet's D003 (10 bytes) holds the id
+ * as 8 BCD bytes from offset 2 (docs/reference/cns.md 2.4 [?]): accept both encodings. */
 enum carta_err carta_cns_card_id(const uint8_t *p, size_t n, bool bcd, char out[17])
 {
 	out[0] = '\0';
@@ -146,7 +146,7 @@ static enum carta_err load_id(struct carta_card *c)
 
 	carta_buf_init(&b);
 	rv = read_ef(c, &p->lay->id, 0, ID_FILE_MAX, &b, &fsize);
-	/* without EF_ID_Carta this is not a CNS of this layout (cns.md 1.5) */
+	/* without EF_ID_Carta this is not a CNS of this layout (docs/reference/cns.md 1.5) */
 	if (rv == CARTA_E_FILE_NOT_FOUND)
 		rv = CARTA_E_CARD_UNKNOWN;
 	if (rv == CARTA_OK)
@@ -204,7 +204,7 @@ static enum carta_err read_cert(struct carta_card *c, const struct carta_cns_pat
 	return rv;
 }
 
-/* First keyset whose certificate exists (cns.md 1.5: 6A82 skips a keyset). */
+/* First keyset whose certificate exists (docs/reference/cns.md 1.5: 6A82 skips a keyset). */
 static enum carta_err find_keyset(struct carta_card *c, struct carta_buf *der)
 {
 	struct carta_cns *p = c->priv;
@@ -219,7 +219,7 @@ static enum carta_err find_keyset(struct carta_card *c, struct carta_buf *der)
 	return rv;
 }
 
-/* Both PINs of cns.md 1.6 / 3.5: PIN 5-8 digits, PUK 8 digits, 3 tries. */
+/* Both PINs of docs/reference/cns.md 1.6 / 3.5: PIN 5-8 digits, PUK 8 digits, 3 tries. */
 static void add_pins(struct carta_card_desc *d)
 {
 	struct carta_pin *pin = &d->pins[0], *puk = &d->pins[1];

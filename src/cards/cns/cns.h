@@ -2,7 +2,7 @@
 #ifndef CARTA_CARDS_CNS_H
 #define CARTA_CARDS_CNS_H
 
-/* What all CNS / TS-CNS drivers share (reference/cns.md). A driver holds only
+/* What all CNS / TS-CNS drivers share (docs/reference/cns.md). A driver holds only
  * its ATR rows and its match/probe, and names a layout (cns_layouts.c): where
  * the files and the key are. */
 
@@ -17,7 +17,7 @@ struct carta_cns_path {
 	size_t len;
 };
 
-/* One key + certificate (cns.md 1.5). */
+/* One key + certificate (docs/reference/cns.md 1.5). */
 struct carta_cns_keyset {
 	const char *label;              /* "CNS0" */
 	struct carta_cns_path cert;     /* certificate EF */
@@ -31,7 +31,7 @@ struct carta_cns_layout {
 	size_t aid_len;
 	uint8_t sel_p1;                 /* CARTA_SEL_PATH (from MF) or CARTA_SEL_REL */
 	struct carta_cns_path id;       /* EF_ID_Carta */
-	bool id_bcd;                    /* applet EF D003: card id in BCD (cns.md 2.4) */
+	bool id_bcd;                    /* applet EF D003: card id in BCD (docs/reference/cns.md 2.4) */
 	struct carta_cns_path personal; /* EF_Dati_personali */
 	/* the first whose certificate exists is used */
 	const struct carta_cns_keyset *keysets[CARTA_CNS_MAX_KEYSETS];
@@ -43,7 +43,7 @@ struct carta_cns_layout {
 struct carta_cns {
 	const struct carta_cns_layout *lay;
 	const struct carta_cns_keyset *ks;
-	uint8_t pin_ref, puk_ref;       /* with the 0x80 flag on ST Incard (cns.md 1.6) */
+	uint8_t pin_ref, puk_ref;       /* with the 0x80 flag on ST Incard (docs/reference/cns.md 1.6) */
 	bool key_df_current;            /* the key DF is selected: no SELECT before VERIFY */
 	uint8_t se_tmpl, se_key;        /* MSE SET in force (0 = none): a next signature
 	                                   with the same key skips RESTORE + SET */
@@ -85,7 +85,7 @@ enum carta_err carta_cns_sign(struct carta_card *c, size_t key, enum carta_sign_
 enum carta_err carta_cns_decrypt_raw(struct carta_card *c, size_t key, const uint8_t *in,
                                      size_t n, uint8_t *out, size_t *outlen);
 
-/* cns_info.c: what the ATR says (cns.md 1.2, 2.2). */
+/* cns_info.c: what the ATR says (docs/reference/cns.md 1.2, 2.2). */
 /* The 15 CNS historical bytes if the ATR follows the CNS grammar, else NULL. */
 const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n);
 bool carta_cns_is_idemia2021(const uint8_t *hist);

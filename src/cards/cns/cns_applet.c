@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CNS cards whose files live in a JavaCard application (reference/cns.md
+/* CNS cards whose files live in a JavaCard application (docs/reference/cns.md
  * 2.4, 1.13): the Actalis ACe 2025 CNS applet (paths relative to the applet,
  * P1=09) and ST2022 over NFC (J-Sign, bare ATR 3B 80 80 01 01). */
 #include <string.h>
@@ -15,7 +15,7 @@ static const struct carta_atr_row rows[] = {
 };
 
 /* Only the bare ATR of ST2022 over NFC, and only as a probe: the CIE STM2
- * uses the same ATR (cie.md 1.1), so the CIE driver probes first. */
+ * uses the same ATR (docs/reference/cie.md 1.1), so the CIE driver probes first. */
 static int match(const uint8_t *atr, size_t n)
 {
 	static const uint8_t bare[] = { 0x3b, 0x80, 0x80, 0x01, 0x01 };
@@ -47,7 +47,7 @@ static enum carta_err probe_jsign(struct carta_card *c)
 	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
 }
 
-/* The applet ATR is shared with other lots (cns.md 5): the applet SELECT,
+/* The applet ATR is shared with other lots (docs/reference/cns.md 5): the applet SELECT,
  * needed anyway, decides. */
 static enum carta_err probe(struct carta_card *c)
 {

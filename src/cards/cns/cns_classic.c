@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Classic CNS / TS-CNS file-system cards: ST/Incard, Athena, Siemens/CardOS,
- * G&D, Oberthur/IDEMIA before 2021 (reference/cns.md 1.4, 1.5, 2.3, 3.3). */
+ * G&D, Oberthur/IDEMIA before 2021 (docs/reference/cns.md 1.4, 1.5, 2.3, 3.3). */
 #include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
 #define P_ROW 100
 #define P_NFC 40
 
-/* cns.md 2.3, every CNS contact ATR but the IDEMIA 2021 and the applet ones. */
+/* docs/reference/cns.md 2.3, every CNS contact ATR but the IDEMIA 2021 and the applet ones. */
 static const struct carta_atr_row rows[] = {
 	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 16 17 01 11 01 43 4E 53 11 31 80 8D", NULL, P_ROW, "TS-CNS ST 2021 (CNS 1.1)" },
 	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 17 17 01 11 01 43 4E 53 11 31 80 8C", NULL, P_ROW, "CNS Trento CPS (CNS 1.1)" },
@@ -41,7 +41,7 @@ static const struct carta_atr_row rows[] = {
 	{ "3B FF 18 00 FF C1 0A 31 FE 55 00 6B 05 08 C8 09 01 11 01 43 4E 53 10 31 80 00", NULL, P_ROW, "CRS Sicilia Siemens (CNS 1.0)" },
 	{ "3B FF 18 00 FF C1 0A 31 FE 55 00 6B 05 08 C8 0A 01 11 01 43 4E 53 10 31 80 03", NULL, P_ROW, "CRS Lombardia Siemens (CNS 1.0)" },
 	{ "3B FF 18 00 FF C1 0A 31 FE 55 00 6B 05 08 C8 0C 01 11 01 43 4E 53 10 31 80 05", NULL, P_ROW, "TS-CNS Siemens (CNS 1.0)" },
-	/* cns.md 2.4 contactless: layout unknown from the ATR, confirmed by probe */
+	/* docs/reference/cns.md 2.4 contactless: layout unknown from the ATR, confirmed by probe */
 	{ "3B 88 80 01 00 00 00 00 03 81 91 00 1A", NULL, P_NFC, "TS-CNS (contactless)" },
 	{ "3B 88 80 01 00 00 00 00 33 81 91 00 2A", NULL, P_NFC, "TS-CNS (contactless)" },
 	{ "3B 88 80 01 00 00 00 00 F7 81 C1 00 BE", NULL, P_NFC, "TS-CNS (contactless)" },
@@ -52,9 +52,9 @@ static const struct carta_atr_row rows[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-/* The CNS grammar of cns.md 1.2 for unlisted lots; the IDEMIA 2021 and
+/* The CNS grammar of docs/reference/cns.md 1.2 for unlisted lots; the IDEMIA 2021 and
  * applet cards have their own drivers. Other synthesised contactless ATRs
- * (3B 8x 80 01, not the CIE's "80 ..." historical bytes, cie.md 1.1) only
+ * (3B 8x 80 01, not the CIE's "80 ..." historical bytes, docs/reference/cie.md 1.1) only
  * get a probe. */
 static int match(const uint8_t *atr, size_t n)
 {
@@ -62,7 +62,7 @@ static int match(const uint8_t *atr, size_t n)
 
 	if (h && carta_cns_is_idemia2021(h))
 		return 0;
-	/* NXP IC with G&D mask is the ACe 2025 JavaCard applet profile (cns.md
+	/* NXP IC with G&D mask is the ACe 2025 JavaCard applet profile (docs/reference/cns.md
 	 * 2.3): the applet driver claims it; the classic layout only as fallback */
 	if (h && h[2] == 0x04 && h[3] == 0x04)
 		return CARTA_SCORE_PROBE;

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* What a CNS ATR says: grammar (cns.md 1.2), manufacturers (2.2), version. */
+/* What a CNS ATR says: grammar (docs/reference/cns.md 1.2), manufacturers (2.2), version. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 
-/* Mask manufacturer, hist[3] (cns.md 2.2). */
+/* Mask manufacturer, hist[3] (docs/reference/cns.md 2.2). */
 static const char *const masks[] = {
 	"Unknown", "Kaitech", "Gemplus", "Ghirlanda", "Giesecke & Devrient",
 	"IDEMIA (Oberthur)", "Orga", "Axalto", "Siemens", "STIncard", "GEP",
 	"EPS Corp", "Athena", "Gemalto",
 };
 
-/* IC manufacturer, hist[2] (ISO/IEC 7816-6 registry, the entries cns.md 2.2
+/* IC manufacturer, hist[2] (ISO/IEC 7816-6 registry, the entries docs/reference/cns.md 2.2
  * lists). */
 static const char *ic_name(uint8_t v)
 {
@@ -34,7 +34,7 @@ static const char *mask_name(uint8_t v)
 	return v < sizeof(masks) / sizeof(masks[0]) ? masks[v] : "Unknown";
 }
 
-/* cns.md 1.2: T0 & 8F == 8F, TD1 & 8F == 81, TD2 == 31, then
+/* docs/reference/cns.md 1.2: T0 & 8F == 8F, TD1 & 8F == 81, TD2 == 31, then
  * hist = 00 6B IC mask osH osL app h8 h9 "CNS" ver 31 80. */
 const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n)
 {
@@ -58,7 +58,7 @@ const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n)
 	return h;
 }
 
-/* cns.md 1.2 / 5: Infineon IC, IDEMIA mask, OS >= 0x20. */
+/* docs/reference/cns.md 1.2 / 5: Infineon IC, IDEMIA mask, OS >= 0x20. */
 bool carta_cns_is_idemia2021(const uint8_t *hist)
 {
 	return hist && hist[2] == 0x05 && hist[3] == 0x05 && hist[4] >= 0x20;

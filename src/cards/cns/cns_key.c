@@ -8,9 +8,9 @@
 #include "crypto/x509.h"
 #include "util/log.h"
 
-/* cns.md 1.5 key-usage mapping, as the card can really use the key: the CNS
+/* docs/reference/cns.md 1.5 key-usage mapping, as the card can really use the key: the CNS
  * auth certificate carries EKU clientAuth (or keyEncipherment), and such a
- * key works with PSO DECIPHER, which is also how it signs (cns.md 1.8). */
+ * key works with PSO DECIPHER, which is also how it signs (docs/reference/cns.md 1.8). */
 static unsigned key_usage(const struct carta_x509 *x)
 {
 	unsigned u = 0;
@@ -51,7 +51,7 @@ static enum carta_err fill_key(struct carta_key *k, struct carta_x509 *x)
 	k->type = x->key_type == CARTA_X509_KEY_EC ? CARTA_KEY_EC : CARTA_KEY_RSA;
 	k->bits = x->bits;
 	k->usage = key_usage(x);
-	/* CNS cards do raw RSA on a host-padded block (cns.md 1.3, 1.8). An EC
+	/* CNS cards do raw RSA on a host-padded block (docs/reference/cns.md 1.3, 1.8). An EC
 	 * key (the virtual card's ec_key option only: no real Italian card is
 	 * known to carry one) signs a hash with PSO CDS and cannot decipher. */
 	if (k->type == CARTA_KEY_RSA) {
@@ -84,7 +84,7 @@ enum carta_err carta_cns_describe_key(struct carta_card *c, struct carta_buf *de
 
 	rv = carta_x509_parse(der->p, der->len, &x);
 	if (rv != CARTA_OK) {
-		/* cns.md 1.5: a certificate that does not parse is skipped */
+		/* docs/reference/cns.md 1.5: a certificate that does not parse is skipped */
 		carta_log(CARTA_LOG_ERROR, "CNS: certificate does not parse: %s",
 		          carta_err_str(rv));
 		return CARTA_OK;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Where each CNS family keeps its files and its key (reference/cns.md 1.5,
+/* Where each CNS family keeps its files and its key (docs/reference/cns.md 1.5,
  * 2.4): the one table of key sets and layouts. A driver names its layout;
  * a layout lists its key sets in the order they are tried. */
 #include "cards/cns/cns.h"
 
-/* EF_ID_Carta and EF_Dati_personali under the MF (cns.md 1.5) */
+/* EF_ID_Carta and EF_Dati_personali under the MF (docs/reference/cns.md 1.5) */
 #define PATH_ID_CARTA { { 0x10, 0x00, 0x10, 0x03 }, 4 }
 #define PATH_PERSONAL { { 0x11, 0x00, 0x11, 0x02 }, 4 }
 
@@ -19,7 +19,7 @@ static const struct carta_cns_keyset ks_idemia = {
 	"CNS0", { { 0x14, 0x00, 0x90, 0x01, 0x20, 0x02 }, 6 }, { { 0x14, 0x00, 0x90, 0x02 }, 4 }, 0x02,
 };
 
-/* cns.md 2.4 trace: the certificate is DA01/C001 under the applet. The key
+/* docs/reference/cns.md 2.4 trace: the certificate is DA01/C001 under the applet. The key
  * reference is not in the trace [?]: 01, the CNS0 authentication key. */
 static const struct carta_cns_keyset ks_applet = {
 	"CNS0", { { 0xda, 0x01, 0xc0, 0x01 }, 4 }, { { 0 }, 0 }, 0x01,
@@ -33,7 +33,7 @@ const struct carta_cns_layout carta_cns_layout_classic_10 = {
 	.keysets = { &ks_classic, &ks_idemia }, .n_keysets = 2,
 };
 
-/* CNS 1.1 (hist[12] = 11): RSA-2048 and extended APDUs (cns.md 1.3, issue #2370). */
+/* CNS 1.1 (hist[12] = 11): RSA-2048 and extended APDUs (docs/reference/cns.md 1.3, issue #2370). */
 const struct carta_cns_layout carta_cns_layout_classic_11 = {
 	.name = "classic", .sel_p1 = CARTA_SEL_PATH,
 	.id = PATH_ID_CARTA, .personal = PATH_PERSONAL,

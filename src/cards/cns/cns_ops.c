@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CNS PIN management and private-key operations (reference/cns.md 1.6, 1.8). */
+/* CNS PIN management and private-key operations (docs/reference/cns.md 1.6, 1.8). */
 #include <string.h>
 
 #include "apdu/sw.h"
@@ -10,12 +10,12 @@
 #include "crypto/secret.h"
 #include "util/log.h"
 
-#define SE_CNS 0x03u        /* cns.md 1.8 / 3.4: SE restored before every MSE SET */
+#define SE_CNS 0x03u        /* docs/reference/cns.md 1.8 / 3.4: SE restored before every MSE SET */
 #define TMPL_SIGN 0xb6u
 #define TMPL_DECIPHER 0xb8u
 #define MAX_MOD 512u
 
-/* IDEMIA 2021 keeps PIN and key in DF 1400/9002: select it first (cns.md 1.5). */
+/* IDEMIA 2021 keeps PIN and key in DF 1400/9002: select it first (docs/reference/cns.md 1.5). */
 static enum carta_err enter_key_df(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
@@ -29,7 +29,7 @@ static enum carta_err enter_key_df(struct carta_card *c)
 	return rv;
 }
 
-/* cns.md 1.6: on ST Incard the 0x80 flag is expected; a card that answers
+/* docs/reference/cns.md 1.6: on ST Incard the 0x80 flag is expected; a card that answers
  * 6A88 (reference not found) to the flagged reference gets the plain one:
  * a reference that is not found costs no try. */
 static bool drop_flag(struct carta_cns *p, size_t pin, uint16_t sw)
@@ -74,7 +74,7 @@ enum carta_err carta_cns_pin_status(struct carta_card *c, size_t pin, struct car
 }
 
 /* The reader's PIN pad builds the same APDU as carta_iso_verify /
- * carta_iso_change / carta_iso_reset_retry from a template (cns.md 1.6):
+ * carta_iso_change / carta_iso_reset_retry from a template (docs/reference/cns.md 1.6):
  * 8 ASCII digits padded with FF per block. `a` is the PIN typed first (the
  * one verified, the old PIN, the PUK), `b` the new PIN of a modify. */
 static enum carta_err pad_cmd(struct carta_card *c, uint8_t ins, uint8_t ref,
@@ -131,7 +131,7 @@ enum carta_err carta_cns_change(struct carta_card *c, size_t pin, const uint8_t 
 	uint16_t sw = 0;
 	enum carta_err rv;
 
-	/* the PUK cannot be changed (cns.md 3.5) */
+	/* the PUK cannot be changed (docs/reference/cns.md 3.5) */
 	if (pin != 0)
 		return CARTA_E_NOT_SUPPORTED;
 	rv = enter_key_df(c);
@@ -152,7 +152,7 @@ enum carta_err carta_cns_unblock(struct carta_card *c, size_t pin, const uint8_t
 	if (pin != 0 || (!nv && puk))
 		return CARTA_E_NOT_SUPPORTED;
 	rv = enter_key_df(c);
-	/* P2 = the PIN's reference, data PUK8 || newPIN8 (cns.md 1.6); puk
+	/* P2 = the PIN's reference, data PUK8 || newPIN8 (docs/reference/cns.md 1.6); puk
 	 * NULL: both typed on the PIN pad */
 	if (rv == CARTA_OK && !puk)
 		rv = pad_cmd(c, 0x2c, p->pin_ref, &c->desc.pins[c->desc.pins[0].unblocked_by],
@@ -223,7 +223,7 @@ static bool se_forgotten(struct carta_card *c, enum carta_err rv)
 static const struct carta_se_ops se_ops = { set_env, pso, se_forgotten };
 
 /* MSE RESTORE + MSE SET + PSO: DECIPHER for keys the card deciphers with
- * (the CNS auth key, cns.md 1.8), CDS for sign-only keys. The environment
+ * (the CNS auth key, docs/reference/cns.md 1.8), CDS for sign-only keys. The environment
  * stays set in the card (ISO 7816-4 7.5.11) until a SELECT or a reset
  * (carta_se_run). */
 static enum carta_err private_op(struct carta_card *c, const struct carta_key *k, bool decipher,

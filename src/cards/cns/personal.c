@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* EF_Dati_personali parser (reference/cns.md 1.9). */
+/* EF_Dati_personali parser (docs/reference/cns.md 1.9). */
 #include <string.h>
 
 #include "cards/cns/personal.h"
@@ -7,7 +7,7 @@
 #define N_FIELDS 16
 #define HDR_LEN 6u
 
-/* Field order of cns.md 1.9. */
+/* Field order of docs/reference/cns.md 1.9. */
 enum {
 	F_ISSUER, F_ISSUE_DATE, F_EXPIRY_DATE, F_SURNAME, F_GIVEN_NAME, F_BIRTH_DATE,
 	F_SEX, F_HEIGHT, F_CF,

@@ -4,7 +4,7 @@
 
 #include "carta/card.h"
 
-/* EF_Dati_personali (reference/cns.md 1.9): 6 hex digits giving the body
+/* EF_Dati_personali (docs/reference/cns.md 1.9): 6 hex digits giving the body
  * length, then 16 fields of 2 hex digits length + value. Bytes after the
  * body (zero padding of the 400-byte file) are ignored. Fills *h (present =
  * true) or returns CARTA_E_PARSE with *h cleared. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Terminal-CA key of the virtual CIE for a fixed private exponent
- * (cie-constants.md "Note for the virtual card"). Big-number work by OpenSSL. */
+ * (docs/reference/cie-constants.md "Note for the virtual card"). Big-number work by OpenSSL. */
 #include <string.h>
 
 #include <openssl/bn.h>

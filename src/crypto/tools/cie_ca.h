@@ -3,7 +3,7 @@
 #define CARTA_CRYPTO_TOOLS_CIE_CA_H
 
 /* The virtual CIE's terminal-CA public key, made to match a given private
- * exponent (cie-constants.md "Note for the virtual card"): primes p, q from a
+ * exponent (docs/reference/cie-constants.md "Note for the virtual card"): primes p, q from a
  * SHA-256 counter stream over `seed`, n = p*q of `bits` bits with
  * gcd(d, lcm(p-1, q-1)) = 1 and d < n, e = d^-1 mod lcm(p-1, q-1). Deterministic.
  * n (bits/8 bytes) and e (minimal big-endian) are appended to the buffers. */

@@ -5,7 +5,7 @@
 /* CMS SignedData (RFC 5652) over an encapsulated content of type
  * econtent_oid (dotted text), signed with SHA-256 by key/cert (signed
  * attributes: content type, message digest, signing time), the signer
- * certificate included. For the virtual CIE's EF.SOD (cie.md 3.7, 8 C4):
+ * certificate included. For the virtual CIE's EF.SOD (docs/reference/cie.md 3.7, 8 C4):
  * the caller wraps the ContentInfo DER appended to out in its outer tag. */
 
 #include "crypto/tools/tools.h"

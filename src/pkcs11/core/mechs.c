@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Mechanisms are what the card can really do (design.md): from each key's
+/* Mechanisms are what the card can really do (docs/design.md): from each key's
  * type and caps. Card operations are CKF_HW; digests are software. The
  * tables behind C_GetMechanismList/Info (mech.c), key checks and attributes. */
 #include <string.h>

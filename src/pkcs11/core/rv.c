@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The only place where enum carta_err becomes a CK_RV (design.md): the
+/* The only place where enum carta_err becomes a CK_RV (docs/design.md): the
  * general mapping, and the few contexts that read an error differently. */
 #include "pkcs11/core/state.h"
 

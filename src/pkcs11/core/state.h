@@ -2,7 +2,7 @@
 #ifndef CARTA_P11_STATE_H
 #define CARTA_P11_STATE_H
 
-/* The core of the PKCS#11 front end (design.md "PKCS#11 front end"): the
+/* The core of the PKCS#11 front end (docs/design.md "PKCS#11 front end"): the
  * module instance, slots, tokens, sessions, operations, locks, and the
  * models the entry points read (objects, attributes, mechanisms). The
  * files that define C_* functions call only this core and libcarta; the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The virtual CIE 3.0: card object, transport rules (chaining, 61xx, SM or
- * plain), dispatch, warm reset. Behaviour: cie.md section 8. */
+ * plain), dispatch, warm reset. Behaviour: docs/reference/cie.md section 8. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +9,7 @@
 #include "crypto/secret.h"
 #include "util/hex.h"
 
-/* cie.md 1.1 / 8 A1 */
+/* docs/reference/cie.md 1.1 / 8 A1 */
 static const uint8_t atr_nxp[] = { 0x3B, 0x8E, 0x80, 0x01, 0x80, 0x31, 0x80, 0x65, 0x49, 0x54,
                                    0x4E, 0x58, 0x50, 0x12, 0x0F, 0xFF, 0x82, 0x90, 0xF0 };
 static const uint8_t atr_gemalto[] = { 0x3B, 0x8F, 0x80, 0x01, 0x80, 0x31, 0x80, 0x65, 0xB0,
@@ -107,7 +107,7 @@ void vcard_cie_free(struct vcard_cie *c)
 	free(c);
 }
 
-/* Warm reset: SM session, PIN state and current DF are gone (cie.md 8). */
+/* Warm reset: SM session, PIN state and current DF are gone (docs/reference/cie.md 8). */
 void vcard_cie_reset(struct vcard_cie *c)
 {
 	if (c == NULL)
@@ -188,7 +188,7 @@ static enum carta_err dispatch(struct vcard_cie *c, const struct vcard_cie_cmd *
 	}
 }
 
-/* ISO command chaining (cie.md 8 A3): CLA bit 10 marks a non-final block. The
+/* ISO command chaining (docs/reference/cie.md 8 A3): CLA bit 10 marks a non-final block. The
  * blocks are joined and the command runs on the final one; each intermediate
  * block is answered 9000. *run is false while the chain is incomplete. */
 static enum carta_err chain(struct vcard_cie *c, struct vcard_cie_cmd *cmd,
@@ -246,7 +246,7 @@ static bool parse_plain(const uint8_t *a, size_t n, struct vcard_cie_cmd *cmd)
 		return true;
 	}
 	if (a[4] == 0 || n < 5u + a[4] || n > 6u + a[4])
-		return false;            /* extended APDUs are not supported (cie.md 8 A3) */
+		return false;            /* extended APDUs are not supported (docs/reference/cie.md 8 A3) */
 	cmd->lc = a[4];
 	cmd->data = a + 5;
 	if (n == 6u + a[4]) {
@@ -257,7 +257,7 @@ static bool parse_plain(const uint8_t *a, size_t n, struct vcard_cie_cmd *cmd)
 }
 
 /* Errors under SM: plain SW (style 0) or SM-wrapped with the same transport
- * SW (style 1); 9000/6282/6B00 always wrapped (cie.md 8 E4). */
+ * SW (style 1); 9000/6282/6B00 always wrapped (docs/reference/cie.md 8 E4). */
 static bool always_wrapped(uint16_t sw)
 {
 	return sw == SW_OK || sw == SW_EOF || sw == SW_OFFSET;
@@ -322,7 +322,7 @@ static enum carta_err run_plain(struct vcard_cie *c, const uint8_t *a, size_t n,
 	return e;
 }
 
-/* Send up to 256 bytes of the pending body; 61xx announces the rest (cie.md 8 A4). */
+/* Send up to 256 bytes of the pending body; 61xx announces the rest (docs/reference/cie.md 8 A4). */
 static enum carta_err emit(struct vcard_cie *c, size_t le, struct carta_buf *resp)
 {
 	size_t left = c->pending.len - c->pending_off;
@@ -371,7 +371,7 @@ enum carta_err vcard_cie_apdu(struct vcard_cie *c, const uint8_t *cmd, size_t n,
 		sw = SW_WRONG_LEN;
 		goto status;
 	}
-	/* GET RESPONSE, plain 00 C0 and also 0C C0 00 00 00 (cie.md 8 A4) */
+	/* GET RESPONSE, plain 00 C0 and also 0C C0 00 00 00 (docs/reference/cie.md 8 A4) */
 	if (cmd[1] == 0xC0 && (cmd[0] == 0x00 || cmd[0] == 0x0C) && n <= 5)
 		return get_response(c, cmd, n, resp);
 	carta_buf_clear(&c->pending);

@@ -3,7 +3,7 @@
 #define CARTA_VCARD_CIE_H
 
 /* The virtual CIE 3.0 (IAS-ECC applet with DH + secure messaging + DAPP), per
- * ../shared/reference/cie.md section 8 and cie-constants.md. vcard.c dispatches
+ * docs/reference/cie.md section 8 and docs/reference/cie-constants.md. vcard.c dispatches
  * the "cie-nxp" and "cie-gemalto" profiles here. */
 
 #include "vcard.h"

@@ -4,7 +4,7 @@
 
 /* DH domain parameters: RFC 5114 section 2.3, "2048-bit MODP Group with
  * 256-bit Prime Order Subgroup" (p 256 bytes, q 32 bytes, g of order q; the same
- * group as OpenSSL's DH_get_2048_256). cie.md 3.2 leaves the sizes open and
+ * group as OpenSSL's DH_get_2048_256). docs/reference/cie.md 3.2 leaves the sizes open and
  * suggests this group. */
 const uint8_t vcard_cie_dh_p[CIE_DH_LEN] = {
 	0x87, 0xa8, 0xe6, 0x1d, 0xb4, 0xb6, 0x66, 0x3c, 0xff, 0xbb, 0xd1, 0x9c,
@@ -63,12 +63,12 @@ const uint8_t vcard_cie_dh_q[CIE_DH_Q_LEN] = {
 };
 
 /* Terminal-CA private exponent d_CA, the interoperability constant of
- * cie-constants.md: from italia/cie-middleware-linux (BSD-3-Clause,
+ * docs/reference/cie-constants.md: from italia/cie-middleware-linux (BSD-3-Clause,
  * cie-pkcs11/CSP/ExtAuthKey.cpp, "Copyright (c) 2017-2022, the respective
  * contributors") and identical in pagopa/cie-sdk-android and cie-sdk-ios (MIT,
  * (c) 2025 PagoPA). The card never signs with it: it only derives its own
  * e_CA = d_CA^-1 mod lcm(p-1, q-1) so that drivers signing with this constant
- * are verified (cie-constants.md "Note for the virtual card"). */
+ * are verified (docs/reference/cie-constants.md "Note for the virtual card"). */
 const uint8_t vcard_cie_d_ca[CIE_RSA_LEN] = {
 	0x18, 0x6b, 0x31, 0x48, 0x8c, 0x25, 0xdc, 0xf8, 0x5d, 0x95, 0x3d, 0x36,
 	0x30, 0xc0, 0xd0, 0x73, 0xba, 0x1c, 0x6a, 0xa2, 0x45, 0x81, 0xad, 0x25,
@@ -94,11 +94,11 @@ const uint8_t vcard_cie_d_ca[CIE_RSA_LEN] = {
 	0x7e, 0x37, 0xbf, 0xc1,
 };
 
-/* cie.md 1.2 */
+/* docs/reference/cie.md 1.2 */
 const uint8_t vcard_cie_aid_ias[13] = {
 	0xa0, 0x00, 0x00, 0x00, 0x30, 0x80, 0x00, 0x00, 0x00, 0x09, 0x81, 0x60, 0x01,
 };
 const uint8_t vcard_cie_aid_cie[6] = { 0xa0, 0x00, 0x00, 0x00, 0x00, 0x39 };
 
-/* The OID of the IFD CVC's public key (cie.md 3.6 step 1). */
+/* The OID of the IFD CVC's public key (docs/reference/cie.md 3.6 step 1). */
 const uint8_t vcard_cie_cvc_oid[9] = { 0x2A, 0x81, 0x22, 0xF4, 0x2A, 0x02, 0x04, 0x01, 0x04 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* DAPP, IAS-ECC device authentication with privacy protection, card side
- * (cie.md 3.6 and 8 F1-F8). */
+ * (docs/reference/cie.md 3.6 and 8 F1-F8). */
 #include <string.h>
 
 #include "cie_int.h"
@@ -71,7 +71,7 @@ static bool recover(const uint8_t rec[CIE_RSA_LEN], const uint8_t *rest, size_t 
 	return memcmp(h, rec + 1 + REC_LEN, 32) == 0;
 }
 
-/* The certificate body per cie.md 8 F2.4: n_IFD at offset 37. */
+/* The certificate body per docs/reference/cie.md 8 F2.4: n_IFD at offset 37. */
 static bool parse_cvc(struct vcard_cie *c, const uint8_t *m, size_t n)
 {
 	if (n != CVC_LEN || m[0] != 0x8A ||
@@ -162,7 +162,7 @@ static enum carta_err hash_parts(const struct carta_bytes *parts, size_t n, uint
 
 /* EXTERNAL AUTHENTICATE: SN.IFD || SIG, SIG recovers to 6A || PRND || H || BC
  * with H over PRND || PuK.IFD || SN.IFD || RND.ICC || PuK.ICC || g || p || q
- * (cie.md 8 F5). */
+ * (docs/reference/cie.md 8 F5). */
 enum carta_err vcard_cie_ext_auth(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
                                   struct vcard_cie_rsp *r)
 {
@@ -208,11 +208,11 @@ enum carta_err vcard_cie_ext_auth(struct vcard_cie *c, const struct vcard_cie_cm
 
 /* INTERNAL AUTHENTICATE with key 82: SN.ICC(8) || RSA_priv(k82, 6A || PRND2 ||
  * H || BC), H over PRND2 || PuK.ICC || SN.ICC || RND.IFD || PuK.IFD || g || p || q;
- * afterwards SSC := RND.ICC[4..7] || RND.IFD[4..7] (cie.md 8 F7-F8). */
+ * afterwards SSC := RND.ICC[4..7] || RND.IFD[4..7] (docs/reference/cie.md 8 F7-F8). */
 enum carta_err vcard_cie_int_auth_dapp(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
                                        struct vcard_cie_rsp *r)
 {
-	/* SN.ICC: the last 8 of the 10 bytes of EF.SN.ICC (cie.md 3.6 step 8: [unknown]) */
+	/* SN.ICC: the last 8 of the 10 bytes of EF.SN.ICC (docs/reference/cie.md 3.6 step 8: [unknown]) */
 	const uint8_t *sn = c->id.files[CIE_F_SN].data.p + 4;
 	uint8_t blk[CIE_RSA_LEN], sig[CIE_RSA_LEN];
 	size_t slen = 0;

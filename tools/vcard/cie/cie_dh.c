@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* DH domain parameters and terminal-CA key by GET DATA (cie.md 3.2, 3.3,
+/* DH domain parameters and terminal-CA key by GET DATA (docs/reference/cie.md 3.2, 3.3,
  * 8 D1-D3), MSE SET KAT and the session keys (3.4, 8 E1-E2), MSE dispatch. */
 #include <string.h>
 
@@ -8,7 +8,7 @@
 #include "crypto/secret.h"
 #include "util/tlv.h"
 
-/* GET DATA requests, byte for byte as cie.md 8 D1-D3 lists them. */
+/* GET DATA requests, byte for byte as docs/reference/cie.md 8 D1-D3 lists them. */
 static const uint8_t req_g[] = { 0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x97, 0x00 };
 static const uint8_t req_p[] = { 0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x98, 0x00 };
 static const uint8_t req_q[] = { 0x4D, 0x0A, 0x70, 0x08, 0xBF, 0xA1, 0x01, 0x04, 0xA3, 0x02, 0x99, 0x00 };
@@ -60,7 +60,7 @@ static enum carta_err dh_params(const struct vcard_cie_cmd *cmd, struct carta_bu
 	return e;
 }
 
-/* 7F49 { 81 n_CA, 82 e_CA, 5F20 CHR, 5F4C CHA } (cie.md 8 D2) */
+/* 7F49 { 81 n_CA, 82 e_CA, 5F20 CHR, 5F4C CHA } (docs/reference/cie.md 8 D2) */
 static enum carta_err ca_key(const struct vcard_cie *c, struct carta_buf *out)
 {
 	static const uint32_t path[] = { 0x70, 0xBFA004, 0x7F49 };
@@ -93,7 +93,7 @@ enum carta_err vcard_cie_get_data(struct vcard_cie *c, const struct vcard_cie_cm
 	    is_req(cmd, req_q, sizeof(req_q)))
 		return dh_params(cmd, &r->data);
 	/* the single-command form is the Gemalto one; JCOP4 cards get the three
-	 * separate requests (cie.md 3.2) */
+	 * separate requests (docs/reference/cie.md 3.2) */
 	if (is_req(cmd, req_all, sizeof(req_all)) && !c->nxp)
 		return dh_params(cmd, &r->data);
 	if (is_req(cmd, req_ca, sizeof(req_ca)))
@@ -101,7 +101,7 @@ enum carta_err vcard_cie_get_data(struct vcard_cie *c, const struct vcard_cie_cm
 	if (is_req(cmd, req_icc, sizeof(req_icc))) {
 		struct carta_buf v = { 0 };
 		enum carta_err e;
-		if (!c->dh.kat) {    /* only after MSE SET KAT (cie.md 8 D3) */
+		if (!c->dh.kat) {    /* only after MSE SET KAT (docs/reference/cie.md 8 D3) */
 			r->sw = SW_COND;
 			return CARTA_OK;
 		}
@@ -149,7 +149,7 @@ static enum carta_err derive(struct vcard_cie *c, const uint8_t *y)
 	if (e == CARTA_OK)
 		e = carta_modexp(c->dh.puk_ifd, c->dh.puk_ifd_len, y, CIE_DH_Q_LEN, vcard_cie_dh_p,
 		                 CIE_DH_LEN, k);
-	/* K in |p| bytes; K_enc/K_mac = SHA-256(K || counter)[0..15] (cie.md 8 E2) */
+	/* K in |p| bytes; K_enc/K_mac = SHA-256(K || counter)[0..15] (docs/reference/cie.md 8 E2) */
 	if (e == CARTA_OK)
 		e = carta_kdf_counter(CARTA_HASH_SHA256, k, CIE_DH_LEN, 1, c->sm.kenc, 16);
 	if (e == CARTA_OK)
@@ -158,7 +158,7 @@ static enum carta_err derive(struct vcard_cie *c, const uint8_t *y)
 	return e;
 }
 
-/* MSE SET KAT: 80 01 9B, 83 01 81, 91 PuK.IFD, in any order (cie.md 8 E1). */
+/* MSE SET KAT: 80 01 9B, 83 01 81, 91 PuK.IFD, in any order (docs/reference/cie.md 8 E1). */
 enum carta_err vcard_cie_mse_kat(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
                                  struct vcard_cie_rsp *r)
 {
@@ -186,13 +186,13 @@ enum carta_err vcard_cie_mse_kat(struct vcard_cie *c, const struct vcard_cie_cmd
 		return e;
 	}
 	memset(c->sm.ssc, 0, sizeof(c->sm.ssc));
-	c->sm.ssc[7] = 1;    /* cie.md 8 E2 */
+	c->sm.ssc[7] = 1;    /* docs/reference/cie.md 8 E2 */
 	c->sm.keys = true;
 	c->dh.kat = true;
 	return CARTA_OK;
 }
 
-/* MSE SET (cie.md 3.1, 3.4, 3.6, 5): 41 A6 KAT; 81 B6/A4 DAPP; 41 A4 AT. */
+/* MSE SET (docs/reference/cie.md 3.1, 3.4, 3.6, 5): 41 A6 KAT; 81 B6/A4 DAPP; 41 A4 AT. */
 enum carta_err vcard_cie_mse(struct vcard_cie *c, const struct vcard_cie_cmd *cmd,
                              struct vcard_cie_rsp *r)
 {
@@ -212,7 +212,7 @@ enum carta_err vcard_cie_mse(struct vcard_cie *c, const struct vcard_cie_cmd *cm
 		r->sw = SW_DATA;
 		return CARTA_OK;
 	}
-	/* 82/9B: DAPP internal auth; 81/02 and 83/02: PKCS#1 v1.5 (cie.md 3.1) */
+	/* 82/9B: DAPP internal auth; 81/02 and 83/02: PKCS#1 v1.5 (docs/reference/cie.md 3.1) */
 	if (!((key.value.p[0] == 0x82 && alg.value.p[0] == 0x9B) ||
 	      (key.value.p[0] == 0x81 && alg.value.p[0] == 0x02) ||
 	      (key.value.p[0] == 0x83 && alg.value.p[0] == 0x02))) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Contents of the virtual CIE's elementary files (cie.md 2.1, 8 C1-C5, 9) and
+/* Contents of the virtual CIE's elementary files (docs/reference/cie.md 2.1, 8 C1-C5, 9) and
  * the SOD that hashes them. */
 #include <string.h>
 
@@ -8,10 +8,10 @@
 #include "crypto/tools/cie_sod.h"
 #include "util/tlv.h"
 
-#define CERT_FILE_SIZE 2048u   /* EF 1003 is zero-padded beyond the DER (cie.md 9) */
+#define CERT_FILE_SIZE 2048u   /* EF 1003 is zero-padded beyond the DER (docs/reference/cie.md 9) */
 #define LDS_SOD_OID "2.23.136.1.1.1"
 
-/* EF.ATR contents that the NFC SDKs match (cie.md 1.1) */
+/* EF.ATR contents that the NFC SDKs match (docs/reference/cie.md 1.1) */
 static const uint8_t efatr_nxp[] = { 0x80, 0x00, 0x43, 0x01, 0xB8, 0x46, 0x04, 0x10, 0x10,
                                      0x10, 0x10, 0x47, 0x03, 0x94, 0x01, 0x80, 0x4F, 0x06,
                                      0xA0, 0x00, 0x00, 0x00, 0x00, 0x39 };
@@ -58,7 +58,7 @@ static enum carta_err ef_dh(struct carta_buf *out)
 	return e;
 }
 
-/* EF.SN.ICC: 5A 0A <10 BCD bytes>, bytes 5..10 = BCD of the NIS (cie.md 8 C1). */
+/* EF.SN.ICC: 5A 0A <10 BCD bytes>, bytes 5..10 = BCD of the NIS (docs/reference/cie.md 8 C1). */
 static enum carta_err ef_sn(const char *nis, struct carta_buf *out)
 {
 	uint8_t v[12] = { 0x5A, 0x0A, 0x03, 0x80, 0x00 };
@@ -83,7 +83,7 @@ static enum carta_err ef_cert(const struct carta_buf *der, struct carta_buf *out
 }
 
 /* LDSSecurityObject (ICAO 9303-10 4.6.2.3), version 0, SHA-256; data group
- * numbers as the one-byte INTEGER 02 01 A1 that real CIE SODs use (cie.md 9). */
+ * numbers as the one-byte INTEGER 02 01 A1 that real CIE SODs use (docs/reference/cie.md 9). */
 static enum carta_err lds(const struct vcard_cie_identity *id, struct carta_buf *out)
 {
 	static const uint8_t alg[] = { 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
@@ -126,7 +126,7 @@ static enum carta_err lds(const struct vcard_cie_identity *id, struct carta_buf 
 }
 
 /* EF.SOD: 77 { ContentInfo(signedData, eContentType 2.23.136.1.1.1) } signed
- * by the test CA acting as document signer (cie.md 8 C4). */
+ * by the test CA acting as document signer (docs/reference/cie.md 8 C4). */
 static enum carta_err ef_sod(const struct vcard_cie_identity *id, struct carta_buf *out)
 {
 	struct carta_buf l = { 0 }, cms = { 0 };
@@ -154,7 +154,7 @@ enum carta_err vcard_cie_efs_make(const char *seed, bool nxp, struct vcard_cie_i
 	enum carta_err e;
 
 	(void)seed;
-	/* FIDs, SFIs and DFs: cie.md 2.1 (SFIs of 1002/1003 are a guess there) */
+	/* FIDs, SFIs and DFs: docs/reference/cie.md 2.1 (SFIs of 1002/1003 are a guess there) */
 	set_file(id, CIE_F_ATR, 0x2F01, 0x1D, CIE_DF_MF, false);
 	set_file(id, CIE_F_SN, 0xD003, 0, CIE_DF_MF, false);
 	set_file(id, CIE_F_DH, 0xD004, 0x1B, CIE_DF_MF, false);

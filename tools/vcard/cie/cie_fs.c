@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* File system of the virtual CIE: SELECT (cie.md 8 B1-B3, B5) and READ BINARY
+/* File system of the virtual CIE: SELECT (docs/reference/cie.md 8 B1-B3, B5) and READ BINARY
  * with offsets or SFI (8 B4), access rule of 1002/1003 (8 G3). */
 #include <string.h>
 
@@ -11,7 +11,7 @@ static int find_fid(const struct vcard_cie *c, uint16_t fid)
 {
 	for (int i = 0; i < CIE_F_COUNT; i++) {
 		const struct vcard_cie_file *f = &c->id.files[i];
-		/* D003 also resolves under DF_CIE (cie.md 8 B5) */
+		/* D003 also resolves under DF_CIE (docs/reference/cie.md 8 B5) */
 		if (f->fid == fid && (f->df == c->df || fid == 0xD003))
 			return i;
 	}
@@ -27,7 +27,7 @@ static int find_sfi(const struct vcard_cie *c, uint8_t sfi)
 }
 
 /* FCP (ISO/IEC 7816-4 5.3.3): size, descriptor, FID, SFI. Its content is
- * ignored by the drivers (cie.md 2.2). */
+ * ignored by the drivers (docs/reference/cie.md 2.2). */
 static enum carta_err fcp(const struct vcard_cie_file *f, struct carta_buf *out)
 {
 	size_t len = f->data.len;
@@ -46,7 +46,7 @@ static enum carta_err select_aid(struct vcard_cie *c, const struct vcard_cie_cmd
 	bool cie = cmd->lc == sizeof(vcard_cie_aid_cie) &&
 	           memcmp(cmd->data, vcard_cie_aid_cie, cmd->lc) == 0;
 
-	/* JCOP4 cards do not expose the IAS AID (cie.md 8 B1, optional realism) */
+	/* JCOP4 cards do not expose the IAS AID (docs/reference/cie.md 8 B1, optional realism) */
 	if ((!ias && !cie) || (ias && c->nxp)) {
 		r->sw = SW_NOT_FOUND;
 		return CARTA_OK;
@@ -55,7 +55,7 @@ static enum carta_err select_aid(struct vcard_cie *c, const struct vcard_cie_cmd
 	c->ef = -1;
 	if ((cmd->p2 & 0x0C) == 0x0C)
 		return CARTA_OK;
-	/* FCI with the DF name (P2=04 form, cie.md 8 B2) */
+	/* FCI with the DF name (P2=04 form, docs/reference/cie.md 8 B2) */
 	{
 		struct carta_buf t = { 0 };
 		enum carta_err e = carta_tlv_put(&t, 0x84, cmd->data, cmd->lc);
@@ -75,7 +75,7 @@ enum carta_err vcard_cie_select(struct vcard_cie *c, const struct vcard_cie_cmd 
 	if (cmd->p1 == 0x04)
 		return select_aid(c, cmd, r);
 	/* 00 A4 00 00 without data, or with 3F00: the MF, which is where the IAS
-	 * application lives on JCOP4 cards (cie.md 1.2, 8 B1) */
+	 * application lives on JCOP4 cards (docs/reference/cie.md 1.2, 8 B1) */
 	if (cmd->p1 == 0x00 && (cmd->lc == 0 || (cmd->lc == 2 && cmd->data[0] == 0x3F &&
 	                                         cmd->data[1] == 0x00))) {
 		c->df = CIE_DF_MF;
@@ -132,7 +132,7 @@ enum carta_err vcard_cie_read_binary(struct vcard_cie *c, const struct vcard_cie
 	le = cmd->has_le ? cmd->le : 256u;
 	n = f->data.len - off;
 	if (n < le)
-		r->sw = SW_EOF;   /* fewer than Le bytes left (cie.md 8 B4) */
+		r->sw = SW_EOF;   /* fewer than Le bytes left (docs/reference/cie.md 8 B4) */
 	else
 		n = le;
 	return carta_buf_append(&r->data, f->data.p + off, n);

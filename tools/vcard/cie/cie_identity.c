@@ -128,7 +128,7 @@ static enum carta_err ca_cert(struct vcard_cie_identity *id)
 }
 
 /* CIE authentication certificate: CN = codice fiscale, GN, SN, serialNumber =
- * document number (cie.md 5, "Certificate subject"); public key = key 81. */
+ * document number (docs/reference/cie.md 5, "Certificate subject"); public key = key 81. */
 static enum carta_err holder_cert(const struct vcard_config *cfg, struct vcard_cie_identity *id)
 {
 	const struct carta_tk_name_entry subj[] = {
@@ -158,8 +158,8 @@ static enum carta_err holder_cert(const struct vcard_config *cfg, struct vcard_c
 	return carta_tk_make_cert(&s, &id->holder_cert);
 }
 
-/* Terminal CA (cie.md 3.3): (n_CA, e_CA) such that the production d_CA of
- * cie-constants.md is its private exponent; CHR = 4 bytes || CAR 8,
+/* Terminal CA (docs/reference/cie.md 3.3): (n_CA, e_CA) such that the production d_CA of
+ * docs/reference/cie-constants.md is its private exponent; CHR = 4 bytes || CAR 8,
  * CHA = DF_CIE AID || role. */
 static enum carta_err terminal_ca(const char *seed, struct vcard_cie_identity *id)
 {
@@ -282,7 +282,7 @@ enum carta_err vcard_cie_meta_from_config(const struct vcard_config *cfg, struct
 		e = set_str(m->pin, sizeof(m->pin), cfg->pin ? cfg->pin : "12345678");
 	if (e == CARTA_OK)
 		e = set_str(m->puk, sizeof(m->puk), cfg->puk ? cfg->puk : "87654321");
-	/* PIN and PUK: 8 characters (cie.md 4) */
+	/* PIN and PUK: 8 characters (docs/reference/cie.md 4) */
 	if (e == CARTA_OK && (strlen(m->pin) != CIE_PIN_LEN || strlen(m->puk) != CIE_PIN_LEN))
 		e = CARTA_E_ARGS;
 	return e;

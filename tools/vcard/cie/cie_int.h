@@ -3,8 +3,8 @@
 #define CARTA_VCARD_CIE_INT_H
 
 /* Internals of the virtual CIE 3.0, shared by the files of tools/vcard/cie.
- * Facts: ../shared/reference/cie.md (section numbers cited as "cie.md x.y",
- * checklist items as "cie.md 8 E3") and cie-constants.md. */
+ * Facts: docs/reference/cie.md (section numbers cited as "docs/reference/cie.md x.y",
+ * checklist items as "docs/reference/cie.md 8 E3") and docs/reference/cie-constants.md. */
 
 #include "cie.h"
 
@@ -15,7 +15,7 @@
 #define CIE_RSA_LEN 256u     /* every RSA key of the card is 2048 bits */
 #define CIE_DH_LEN 256u      /* |p|, RFC 5114 2.3 */
 #define CIE_DH_Q_LEN 32u     /* |q| */
-#define CIE_PIN_LEN 8u       /* PIN and PUK: 8 ASCII digits (cie.md 4) */
+#define CIE_PIN_LEN 8u       /* PIN and PUK: 8 ASCII digits (docs/reference/cie.md 4) */
 #define CIE_PIN_TRIES 3
 #define CIE_PUK_TRIES 10
 #define CIE_CHR_LEN 12u
@@ -51,7 +51,7 @@ struct vcard_cie_file {
 	uint16_t fid;
 	uint8_t sfi;             /* 0 = none */
 	enum vcard_cie_df df;
-	bool needs_pin_sm;       /* 1002/1003: PIN verified under SM (cie.md 8 G3) */
+	bool needs_pin_sm;       /* 1002/1003: PIN verified under SM (docs/reference/cie.md 8 G3) */
 	struct carta_buf data;
 };
 
@@ -82,19 +82,19 @@ struct vcard_cie_cmd {
 struct vcard_cie_rsp {
 	struct carta_buf data;
 	uint16_t sw;
-	bool reseed;             /* apply next_ssc after wrapping (cie.md 8 F8) */
+	bool reseed;             /* apply next_ssc after wrapping (docs/reference/cie.md 8 F8) */
 	uint8_t next_ssc[8];
 };
 
 struct vcard_cie_sm {
-	bool keys;               /* DH done: K_enc/K_mac/SSC valid (cie.md 8 E2) */
+	bool keys;               /* DH done: K_enc/K_mac/SSC valid (docs/reference/cie.md 8 E2) */
 	uint8_t kenc[16], kmac[16], ssc[8];
 };
 
 struct vcard_cie_dh {
 	bool kat;
 	uint8_t puk_icc[CIE_DH_LEN];
-	uint8_t puk_ifd[CIE_DH_LEN];   /* as received: may be shorter (cie.md 8 E1) */
+	uint8_t puk_ifd[CIE_DH_LEN];   /* as received: may be shorter (docs/reference/cie.md 8 E1) */
 	size_t puk_ifd_len;
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* PIN (ref 81) and PUK (ref 82): VERIFY, CHANGE REFERENCE DATA, RESET RETRY
- * COUNTER (cie.md 4, 8 G1, G4, G5). PIN 3 tries, PUK 10, a blocked PUK is
+ * COUNTER (docs/reference/cie.md 4, 8 G1, G4, G5). PIN 3 tries, PUK 10, a blocked PUK is
  * permanent. All of them only under SM after DAPP. */
 #include <string.h>
 
@@ -8,7 +8,7 @@
 
 #include "crypto/secret.h"
 
-/* Under SM with the terminal authenticated (cie.md 3: DH + DAPP precede VERIFY). */
+/* Under SM with the terminal authenticated (docs/reference/cie.md 3: DH + DAPP precede VERIFY). */
 static bool channel_ok(const struct vcard_cie *c, const struct vcard_cie_cmd *cmd)
 {
 	return cmd->sm && c->sm.keys && c->dapp.ext_ok;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* INTERNAL AUTHENTICATE after MSE SET AT: key 81 signs with the card's own
- * PKCS#1 v1.5 type-1 padding (cie.md 5, 8 G2), key 83 is the pre-SM
+ * PKCS#1 v1.5 type-1 padding (docs/reference/cie.md 5, 8 G2), key 83 is the pre-SM
  * anti-clone / cache key (8 H), key 82 is the DAPP step (cie_dapp.c). */
 #include "cie_int.h"
 
@@ -13,7 +13,7 @@ static enum carta_err pkcs1_sign(const struct carta_tk_key *k, const struct vcar
 	size_t slen = 0;
 	enum carta_err e;
 
-	/* k - 11 = 245 bytes at most (cie.md 5) */
+	/* k - 11 = 245 bytes at most (docs/reference/cie.md 5) */
 	if (cmd->lc == 0 || cmd->lc > CIE_RSA_LEN - 11) {
 		r->sw = SW_WRONG_LEN;
 		return CARTA_OK;
@@ -40,7 +40,7 @@ enum carta_err vcard_cie_int_auth(struct vcard_cie *c, const struct vcard_cie_cm
 	case 0x82:
 		return vcard_cie_int_auth_dapp(c, cmd, r);
 	case 0x81:
-		/* needs VERIFY PIN in this SM session; 6982 otherwise (cie.md 8 G2) */
+		/* needs VERIFY PIN in this SM session; 6982 otherwise (docs/reference/cie.md 8 G2) */
 		if (!cmd->sm || !c->sm.keys || !c->pin_ok) {
 			r->sw = SW_SECURITY;
 			return CARTA_OK;

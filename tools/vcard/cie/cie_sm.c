@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Card side of the CIE secure messaging (cie.md 3.5 and 8 E3-E4): unwrap
+/* Card side of the CIE secure messaging (docs/reference/cie.md 3.5 and 8 E3-E4): unwrap
  * protected commands, wrap responses, keep the send sequence counter. */
 #include <string.h>
 
@@ -17,7 +17,7 @@ void vcard_cie_ssc_inc(uint8_t ssc[8])
 	}
 }
 
-/* A MAC failure ends the session (cie.md 8 E4): keys and every state that
+/* A MAC failure ends the session (docs/reference/cie.md 8 E4): keys and every state that
  * depended on them are gone. */
 void vcard_cie_sm_drop(struct vcard_cie *c)
 {
@@ -30,7 +30,7 @@ void vcard_cie_sm_drop(struct vcard_cie *c)
 	c->at_alg = 0;
 }
 
-/* Retail MAC over pad2(SSC || body) (cie.md 3.5; the outer padding is always
+/* Retail MAC over pad2(SSC || body) (docs/reference/cie.md 3.5; the outer padding is always
  * applied). */
 static enum carta_err mac_over(const struct vcard_cie *c, const uint8_t *body, size_t n,
                                uint8_t mac[8])
@@ -104,7 +104,7 @@ static enum carta_err decrypt87(const struct vcard_cie *c, const struct sm_dos *
 	enum carta_err e;
 
 	*ok = false;
-	if (d->d87.tag == 0x87) {   /* padding-content indicator 01 (cie.md 3.5 step 3) */
+	if (d->d87.tag == 0x87) {   /* padding-content indicator 01 (docs/reference/cie.md 3.5 step 3) */
 		if (n < 1 || cr[0] != 0x01)
 			return CARTA_OK;
 		cr++;
@@ -141,7 +141,7 @@ enum carta_err vcard_cie_sm_unwrap(struct vcard_cie *c, const uint8_t *apdu, siz
 	if (!c->sm.keys || !split_apdu(apdu, n, &field) || !parse_dos(field, &d))
 		goto out;
 	vcard_cie_ssc_inc(c->sm.ssc);
-	/* pad2(SSC || header) || DO87 || DO97, then mac_over pads again (cie.md 8 E3) */
+	/* pad2(SSC || header) || DO87 || DO97, then mac_over pads again (docs/reference/cie.md 8 E3) */
 	e = carta_buf_append(&macin, apdu, 4);
 	if (e == CARTA_OK)
 		e = carta_pad_m2(&macin, 8);
