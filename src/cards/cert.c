@@ -9,31 +9,16 @@
 #include "cards/card.h"
 #include "crypto/x509.h"
 
-static enum carta_err copy_buf(const struct carta_buf *b, uint8_t **out, size_t *n)
-{
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	if (b->len == 0)
-		return CARTA_OK;
-	*out = malloc(b->len);
-	if (!*out)
-		return CARTA_E_NOMEM;
-	memcpy(*out, b->p, b->len);
-	*n = b->len;
-	return CARTA_OK;
-}
-
 enum carta_err carta_card_cert_names(struct carta_cert *ct, const struct carta_x509 *x)
 {
 	enum carta_err rv;
 	size_t n = strnlen(x->cn, sizeof(ct->cn) - 1);
 
-	rv = copy_buf(&x->subject, &ct->subject, &ct->subject_len);
+	rv = carta_buf_copy_out(&x->subject, &ct->subject, &ct->subject_len);
 	if (rv == CARTA_OK)
-		rv = copy_buf(&x->issuer, &ct->issuer, &ct->issuer_len);
+		rv = carta_buf_copy_out(&x->issuer, &ct->issuer, &ct->issuer_len);
 	if (rv == CARTA_OK)
-		rv = copy_buf(&x->serial, &ct->serial, &ct->serial_len);
+		rv = carta_buf_copy_out(&x->serial, &ct->serial, &ct->serial_len);
 	memcpy(ct->cn, x->cn, n);
 	ct->cn[n] = '\0';
 	return rv;

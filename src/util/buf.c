@@ -117,3 +117,18 @@ enum carta_err carta_cursor_take(struct carta_cursor *c, size_t n, struct carta_
 	c->off += n;
 	return CARTA_OK;
 }
+
+enum carta_err carta_buf_copy_out(const struct carta_buf *b, uint8_t **out, size_t *n)
+{
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	if (b->len == 0)
+		return CARTA_OK;
+	*out = malloc(b->len);
+	if (!*out)
+		return CARTA_E_NOMEM;
+	memcpy(*out, b->p, b->len);
+	*n = b->len;
+	return CARTA_OK;
+}

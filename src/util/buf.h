@@ -35,6 +35,9 @@ enum carta_err carta_buf_reserve(struct carta_buf *b, size_t extra);
 enum carta_err carta_buf_append(struct carta_buf *b, const uint8_t *p, size_t n);
 enum carta_err carta_buf_append_byte(struct carta_buf *b, uint8_t v);
 enum carta_err carta_buf_set(struct carta_buf *b, const uint8_t *p, size_t n);
+/* A malloc'd copy of b's bytes for a plain (pointer, length) field: frees
+ * *out first; an empty b gives NULL and 0. */
+enum carta_err carta_buf_copy_out(const struct carta_buf *b, uint8_t **out, size_t *n);
 static inline struct carta_bytes carta_buf_view(const struct carta_buf *b)
 {
 	struct carta_bytes v = { b->p, b->len };

@@ -12,21 +12,6 @@
 #define CERT_MAX 8192u
 #define DG_CERT 0xa3u
 
-static enum carta_err dup_bytes(const struct carta_buf *b, uint8_t **out, size_t *n)
-{
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	if (b->len == 0)
-		return CARTA_OK;
-	*out = malloc(b->len);
-	if (!*out)
-		return CARTA_E_NOMEM;
-	memcpy(*out, b->p, b->len);
-	*n = b->len;
-	return CARTA_OK;
-}
-
 /* "TINIT-<codice fiscale>" is the ETSI EN 319 412-1 form of a tax id. */
 static const char *strip_tin(const char *v)
 {
@@ -65,7 +50,7 @@ void carta_cie_desc_cert(struct carta_card *c)
 	memset(&x, 0, sizeof(x));
 	if (s->cert.len == 0)
 		return;
-	rv = dup_bytes(&s->cert, &d->certs[0].der, &d->certs[0].der_len);
+	rv = carta_buf_copy_out(&s->cert, &d->certs[0].der, &d->certs[0].der_len);
 	if (rv == CARTA_OK)
 		rv = carta_x509_parse(s->cert.p, s->cert.len, &x);
 	if (rv == CARTA_OK)
@@ -73,9 +58,9 @@ void carta_cie_desc_cert(struct carta_card *c)
 	if (rv == CARTA_OK && x.key_type != CARTA_X509_KEY_RSA)
 		rv = CARTA_E_PARSE;
 	if (rv == CARTA_OK)
-		rv = dup_bytes(&x.modulus, &k->modulus, &k->modulus_len);
+		rv = carta_buf_copy_out(&x.modulus, &k->modulus, &k->modulus_len);
 	if (rv == CARTA_OK)
-		rv = dup_bytes(&x.exponent, &k->exponent, &k->exponent_len);
+		rv = carta_buf_copy_out(&x.exponent, &k->exponent, &k->exponent_len);
 	if (rv == CARTA_OK) {
 		k->bits = x.bits;
 		fill_holder(&d->holder, &x);
