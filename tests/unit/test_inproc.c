@@ -51,7 +51,7 @@ static const struct carta_inproc_card_ops fk_ops = { fk_apdu, fk_reset, fk_atr }
 static enum carta_err tx(struct carta_transport *t)
 {
 	struct carta_buf r = { 0 };
-	enum carta_err rv = t->ops->transmit(t, (const uint8_t *)"\x00\xb0\x00\x00\x01", 5, &r);
+	enum carta_err rv = carta_transport_transmit(t, (const uint8_t *)"\x00\xb0\x00\x00\x01", 5, &r);
 
 	if (rv == CARTA_OK)
 		assert_int_equal(r.len, 3);
@@ -74,27 +74,27 @@ static void test_list_insert_remove(void **state)
 	(void)state;
 	assert_int_equal(carta_inproc_new(2, &ip), CARTA_OK);
 	rs = carta_inproc_readers(ip);
-	assert_int_equal(rs->ops->list(rs, st, &n), CARTA_OK);
+	assert_int_equal(carta_readers_list(rs, st, &n), CARTA_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(st[0].name, "Carta Virtual Reader 0");
 	assert_string_equal(st[1].name, "Carta Virtual Reader 1");
 	assert_false(st[1].present);
 	ev = st[1].event_count;
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 1", &t), CARTA_E_NO_CARD);
-	assert_int_equal(rs->ops->connect(rs, "nope", &t), CARTA_E_NO_READER);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 1", &t), CARTA_E_NO_CARD);
+	assert_int_equal(carta_readers_connect(rs, "nope", &t), CARTA_E_NO_READER);
 
 	assert_int_equal(carta_inproc_insert(ip, 1, &fk_ops, &card), CARTA_OK);
 	assert_int_equal(card.resets, 1);  /* power-up */
 	assert_int_equal(carta_inproc_insert(ip, 1, &fk_ops, &card), CARTA_E_ARGS);
 	assert_int_equal(carta_inproc_insert(ip, 2, &fk_ops, &card), CARTA_E_ARGS);
-	assert_int_equal(rs->ops->list(rs, st, &n), CARTA_OK);
+	assert_int_equal(carta_readers_list(rs, st, &n), CARTA_OK);
 	assert_true(st[1].present);
 	assert_false(st[0].present);
 	assert_int_equal(st[1].atr_len, 5);
 	assert_int_not_equal(st[1].event_count, ev);
 	ev = st[1].event_count;
 
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 1", &t), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 1", &t), CARTA_OK);
 	assert_int_equal(t->atr_len, 5);
 	assert_string_equal(t->reader, "Carta Virtual Reader 1");
 	assert_int_equal(tx(t), CARTA_OK);
@@ -102,18 +102,18 @@ static void test_list_insert_remove(void **state)
 
 	carta_inproc_remove(ip, 1);
 	assert_int_equal(tx(t), CARTA_E_CARD_REMOVED);
-	assert_int_equal(t->ops->begin(t), CARTA_E_CARD_REMOVED);
-	assert_int_equal(rs->ops->list(rs, st, &n), CARTA_OK);
+	assert_int_equal(carta_transport_begin(t), CARTA_E_CARD_REMOVED);
+	assert_int_equal(carta_readers_list(rs, st, &n), CARTA_OK);
 	assert_false(st[1].present);
 	assert_int_not_equal(st[1].event_count, ev);
 	/* a new card does not revive the old connection */
 	assert_int_equal(carta_inproc_insert(ip, 1, &fk_ops, &card), CARTA_OK);
 	assert_int_equal(tx(t), CARTA_E_CARD_REMOVED);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 1", &t2), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 1", &t2), CARTA_OK);
 	assert_int_equal(tx(t2), CARTA_OK);
-	t->ops->close(t);
-	t2->ops->close(t2);
-	rs->ops->close(rs);
+	carta_transport_close(&t);
+	carta_transport_close(&t2);
+	carta_readers_close(&rs);
 	carta_inproc_free(ip);
 }
 
@@ -128,8 +128,8 @@ static void test_reset(void **state)
 	assert_int_equal(carta_inproc_new(1, &ip), CARTA_OK);
 	rs = carta_inproc_readers(ip);
 	assert_int_equal(carta_inproc_insert(ip, 0, &fk_ops, &card), CARTA_OK);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &a), CARTA_OK);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &b), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &a), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &b), CARTA_OK);
 	card.resets = 0;
 
 	carta_inproc_reset_by_other(ip, 0);
@@ -137,19 +137,19 @@ static void test_reset(void **state)
 	assert_int_equal(tx(a), CARTA_E_CARD_RESET);
 	assert_int_equal(card.apdus, 0);    /* the command did not reach the card */
 	assert_int_equal(tx(a), CARTA_OK);  /* reported once */
-	assert_int_equal(b->ops->begin(b), CARTA_E_CARD_RESET);
-	assert_int_equal(b->ops->begin(b), CARTA_OK);
-	assert_int_equal(b->ops->end(b), CARTA_OK);
+	assert_int_equal(carta_transport_begin(b), CARTA_E_CARD_RESET);
+	assert_int_equal(carta_transport_begin(b), CARTA_OK);
+	assert_int_equal(carta_transport_end(b), CARTA_OK);
 
 	/* our own reset is not news to us, but is to the other transport */
-	assert_int_equal(a->ops->reset(a), CARTA_OK);
+	assert_int_equal(carta_transport_reset(a), CARTA_OK);
 	assert_int_equal(card.resets, 2);
 	assert_int_equal(tx(a), CARTA_OK);
 	assert_int_equal(tx(b), CARTA_E_CARD_RESET);
 	assert_int_equal(tx(b), CARTA_OK);
-	assert_null(a->ops->control);
-	a->ops->close(a);
-	b->ops->close(b);
+	assert_false(carta_transport_has_control(a));
+	carta_transport_close(&a);
+	carta_transport_close(&b);
 	carta_inproc_free(ip);
 }
 
@@ -163,7 +163,7 @@ static void *wait_thread(void *arg)
 {
 	struct waiter *w = arg;
 
-	w->rv = w->rs->ops->wait(w->rs, w->timeout);
+	w->rv = carta_readers_wait(w->rs, w->timeout);
 	return NULL;
 }
 
@@ -185,8 +185,8 @@ static void test_wait_cancel(void **state)
 	(void)state;
 	assert_int_equal(carta_inproc_new(1, &ip), CARTA_OK);
 	rs = carta_inproc_readers(ip);
-	assert_int_equal(rs->ops->wait(rs, 20), CARTA_E_TIMEOUT);
-	assert_int_equal(rs->ops->wait(rs, 0), CARTA_E_TIMEOUT);
+	assert_int_equal(carta_readers_wait(rs, 20), CARTA_E_TIMEOUT);
+	assert_int_equal(carta_readers_wait(rs, 0), CARTA_E_TIMEOUT);
 
 	/* an insertion wakes a waiter */
 	w = (struct waiter){ rs, 5000, CARTA_E_INTERNAL };
@@ -208,11 +208,11 @@ static void test_wait_cancel(void **state)
 	w = (struct waiter){ rs, -1, CARTA_E_INTERNAL };
 	assert_int_equal(pthread_create(&th, NULL, wait_thread, &w), 0);
 	sleep_ms(50);
-	rs->ops->cancel(rs);
+	carta_readers_cancel(rs);
 	pthread_join(th, NULL);
 	assert_int_equal(w.rv, CARTA_E_CANCELLED);
 	/* and is not remembered for the next wait */
-	assert_int_equal(rs->ops->wait(rs, 10), CARTA_E_TIMEOUT);
+	assert_int_equal(carta_readers_wait(rs, 10), CARTA_E_TIMEOUT);
 	carta_inproc_free(ip);
 }
 
@@ -227,10 +227,10 @@ static void *txn_thread(void *arg)
 {
 	struct txn *x = arg;
 
-	x->rv = x->t->ops->begin(x->t);
+	x->rv = carta_transport_begin(x->t);
 	x->seen = atomic_load(x->a_done);
 	if (x->rv == CARTA_OK)
-		x->t->ops->end(x->t);
+		carta_transport_end(x->t);
 	return NULL;
 }
 
@@ -248,30 +248,30 @@ static void test_transactions_serialise(void **state)
 	assert_int_equal(carta_inproc_new(1, &ip), CARTA_OK);
 	rs = carta_inproc_readers(ip);
 	assert_int_equal(carta_inproc_insert(ip, 0, &fk_ops, &card), CARTA_OK);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &a), CARTA_OK);
-	assert_int_equal(rs->ops->connect(rs, "Carta Virtual Reader 0", &b), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &a), CARTA_OK);
+	assert_int_equal(carta_readers_connect(rs, "Carta Virtual Reader 0", &b), CARTA_OK);
 
-	assert_int_equal(a->ops->begin(a), CARTA_OK);
-	assert_int_equal(a->ops->begin(a), CARTA_OK);  /* nested */
+	assert_int_equal(carta_transport_begin(a), CARTA_OK);
+	assert_int_equal(carta_transport_begin(a), CARTA_OK);  /* nested */
 	x = (struct txn){ b, &a_done, -1, CARTA_E_INTERNAL };
 	assert_int_equal(pthread_create(&th, NULL, txn_thread, &x), 0);
 	sleep_ms(50);
 	assert_int_equal(tx(a), CARTA_OK);
-	assert_int_equal(a->ops->end(a), CARTA_OK);
+	assert_int_equal(carta_transport_end(a), CARTA_OK);
 	sleep_ms(30);  /* still held: one end() for two begin() */
 	atomic_store(&a_done, 1);
-	assert_int_equal(a->ops->end(a), CARTA_OK);
+	assert_int_equal(carta_transport_end(a), CARTA_OK);
 	pthread_join(th, NULL);
 	assert_int_equal(x.rv, CARTA_OK);
 	assert_int_equal(x.seen, 1);
-	assert_int_equal(a->ops->end(a), CARTA_E_ARGS);  /* not held */
+	assert_int_equal(carta_transport_end(a), CARTA_E_ARGS);  /* not held */
 
 	/* closing a holder releases the lock */
-	assert_int_equal(a->ops->begin(a), CARTA_OK);
-	a->ops->close(a);
-	assert_int_equal(b->ops->begin(b), CARTA_OK);
-	assert_int_equal(b->ops->end(b), CARTA_OK);
-	b->ops->close(b);
+	assert_int_equal(carta_transport_begin(a), CARTA_OK);
+	carta_transport_close(&a);
+	assert_int_equal(carta_transport_begin(b), CARTA_OK);
+	assert_int_equal(carta_transport_end(b), CARTA_OK);
+	carta_transport_close(&b);
 	carta_inproc_free(ip);
 }
 
