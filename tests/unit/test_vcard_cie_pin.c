@@ -3,6 +3,8 @@
  * independent test terminal. */
 #include "test_vcard_cie_host.h"
 
+#include "vcard.h"
+
 static int setup(void **state)
 {
 	struct host *h = calloc(1, sizeof(*h));
@@ -179,6 +181,93 @@ static void test_config_overrides(void **state)
 	assert_int_equal(vcard_cie_new(&cfg, &c), CARTA_E_ARGS);
 }
 
+/* cie_last_try_sw / --cie-last-try-sw: some real CIEs answer the wrong VERIFY
+ * that spends the last try with 63 C0 instead of 69 83; both mean blocked
+ * (docs/reference/cie.md 8 G1, 4). After it, 69 83 as always, and the PUK unblocks. */
+static struct vcard_cie *card_with(unsigned last_try_sw)
+{
+	struct vcard_config cfg;
+	struct vcard_cie *c = NULL;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.profile = "cie-nxp";
+	cfg.cie_last_try_sw = last_try_sw;
+	assert_int_equal(vcard_cie_new(&cfg, &c), CARTA_OK);
+	return c;
+}
+
+static int setup_63c0(void **state)
+{
+	struct host *h = calloc(1, sizeof(*h));
+
+	h->card = card_with(0x63C0);
+	h->nxp = true;
+	*state = h;
+	return 0;
+}
+
+static void test_pin_last_try_63c0(void **state)
+{
+	struct host *h = *state;
+	struct carta_buf b = { 0 };
+
+	open_session(h);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x63C2);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x63C1);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x63C0);   /* the last try */
+	assert_int_equal(vcard_cie_pin_tries_left(h->card, false), 0);
+	/* from now on 69 83, for a wrong, a right and an empty VERIFY alike */
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x6983);
+	assert_int_equal(verify_pin(h, 0x81, "12345678"), 0x6983);
+	assert_int_equal(verify_pin(h, 0x81, ""), 0x6983);
+	/* unblock with the PUK (docs/reference/cie.md 4, 8 G5) restores it */
+	assert_int_equal(verify_pin(h, 0x82, "87654321"), 0x9000);
+	assert_int_equal(sm(h, 0x2C, 0x03, 0x81, NULL, 0, 0, &b), 0x9000);
+	assert_int_equal(vcard_cie_pin_tries_left(h->card, false), 3);
+	assert_int_equal(verify_pin(h, 0x81, "12345678"), 0x9000);
+	carta_buf_free(&b);
+}
+
+static void test_puk_last_try_63c0(void **state)
+{
+	struct host *h = *state;
+
+	open_session(h);
+	for (int i = 9; i >= 1; i--)
+		assert_int_equal(verify_pin(h, 0x82, "00000000"), 0x63C0 | i);
+	assert_int_equal(verify_pin(h, 0x82, "00000000"), 0x63C0);
+	assert_int_equal(verify_pin(h, 0x82, "87654321"), 0x6983);
+	assert_int_equal(vcard_cie_pin_tries_left(h->card, true), 0);
+}
+
+static void test_default_and_bad_values(void **state)
+{
+	struct vcard_config cfg;
+	struct vcard_cie *c = NULL;
+	struct vcard *v = NULL;
+	struct host *h = *state;
+
+	vcard_cie_free(h->card);
+	h->card = card_with(0x6983);
+	open_session(h);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x63C2);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x63C1);
+	assert_int_equal(verify_pin(h, 0x81, "11111111"), 0x6983);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.profile = "cie-gemalto";
+	cfg.cie_last_try_sw = 0x6300;
+	assert_int_equal(vcard_cie_new(&cfg, &c), CARTA_E_ARGS);
+	/* a CIE-only switch on a CNS profile is refused, not ignored */
+	cfg.profile = "st";
+	cfg.cie_last_try_sw = 0x63C0;
+	assert_int_equal(vcard_new(&cfg, &v), CARTA_E_ARGS);
+	assert_null(v);
+	/* through the public API the same card answers the same */
+	cfg.profile = "cie-nxp";
+	assert_int_equal(vcard_new(&cfg, &v), CARTA_OK);
+	vcard_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +277,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unblock_with_puk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_puk_blocks_for_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_overrides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_last_try_63c0, setup_63c0, teardown),
+		cmocka_unit_test_setup_teardown(test_puk_last_try_63c0, setup_63c0, teardown),
+		cmocka_unit_test_setup_teardown(test_default_and_bad_values, setup_63c0, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,26 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	return vcard_identity_make(&o, &c->id);
 }
 
+/* --no-extended: a card (or a reader/card path) without extended-length
+ * support refuses such APDUs; CNS 1.0 profiles always do, with 67 00
+ * (docs/reference/cns.md 1.3, 5). The ATR is left alone on purpose. */
+static enum carta_err switches(const struct vcard_config *cfg, struct vcard_cns *c)
+{
+	if (cfg->no_extended && cfg->no_extended != 0x6700 && cfg->no_extended != 0x6D00)
+		return CARTA_E_ARGS;
+	if (cfg->dnakey_applet_sw && cfg->dnakey_applet_sw != 0x9000 &&
+	    cfg->dnakey_applet_sw != 0x6982 && cfg->dnakey_applet_sw != 0x6A82)
+		return CARTA_E_ARGS;
+	if (cfg->dnakey_applet_sw && c->prof->layout != VCARD_LAYOUT_CHIPDOC)
+		return CARTA_E_ARGS;
+	if (cfg->no_extended)
+		c->ext_sw = (uint16_t)cfg->no_extended;
+	else
+		c->ext_sw = c->prof->extended ? 0 : 0x6700;
+	c->applet_sw = cfg->dnakey_applet_sw ? (uint16_t)cfg->dnakey_applet_sw : 0x9000;
+	return CARTA_OK;
+}
+
 enum carta_err vcard_cns_new(const struct vcard_config *cfg, struct vcard_cns **out)
 {
 	struct vcard_cns *c;
@@ -48,7 +68,9 @@ enum carta_err vcard_cns_new(const struct vcard_config *cfg, struct vcard_cns **
 	if (!c)
 		return CARTA_E_NOMEM;
 	c->prof = vcard_profile_find(cfg->profile ? cfg->profile : "st");
-	rv = c->prof ? identity(cfg, c) : CARTA_E_ARGS;
+	rv = c->prof ? switches(cfg, c) : CARTA_E_ARGS;
+	if (rv == CARTA_OK)
+		rv = identity(cfg, c);
 	if (rv != CARTA_OK)
 		goto out;
 	/* BSO 10 = PIN, 11 = PUK, 3 tries each (docs/reference/cns.md 3.4, 3.5). */
@@ -167,6 +189,17 @@ static enum carta_err chain_end(struct vcard_cns *c, const struct vcard_capdu *a
 	return rv;
 }
 
+/* A ChipDoc applet without PACE: its files, PINs and keys are out of reach;
+ * only a SELECT by AID or of the MF leaves it (docs/reference/cns.md 1.13) [?]. */
+static bool pace_locked(const struct vcard_cns *c, const struct vcard_capdu *a)
+{
+	bool mf = a->lc == 0 || (a->lc == 2 && a->data[0] == 0x3F && a->data[1] == 0x00);
+
+	if (c->files[c->app_root].pace == VCARD_PACE_NONE || a->ins != 0xA4)
+		return c->files[c->app_root].pace != VCARD_PACE_NONE;
+	return !(a->p1 == 0x04 || (a->p1 == 0x00 && mf));
+}
+
 enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
                               struct carta_buf *resp)
 {
@@ -178,9 +211,12 @@ enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
 	/* Only the interindustry class without SM or logical channels. */
 	if ((a.cla & ~0x10) != 0x00)
 		return vcard_sw(resp, 0x6E00);
-	/* CNS 1.0 cards take short APDUs only (docs/reference/cns.md 1.3, 5). */
-	if (a.extended && !c->prof->extended)
-		return vcard_sw(resp, 0x6700);
+	/* CNS 1.0 cards take short APDUs only (docs/reference/cns.md 1.3, 5); so does
+	 * any profile with --no-extended. */
+	if (a.extended && c->ext_sw)
+		return vcard_sw(resp, c->ext_sw);
+	if (pace_locked(c, &a))
+		return vcard_sw(resp, 0x6982);
 	if (a.cla & 0x10)
 		return chain_add(c, &a, resp);
 	if (c->chain.active)

@@ -86,7 +86,8 @@ static int root_of(const struct vcard_cns *c, int i)
 	return i;
 }
 
-/* Returns the file index, VCARD_NONE for 6A 82, or -2 for a wrong length. */
+/* Returns the file index, VCARD_NONE for 6A 82, -2 for a wrong length, -3
+ * for 6A 86, -4 for 69 82 (a ChipDoc applet refused before PACE). */
 static int lookup(struct vcard_cns *c, const struct vcard_capdu *a)
 {
 	uint16_t fid = 0;
@@ -97,6 +98,9 @@ static int lookup(struct vcard_cns *c, const struct vcard_capdu *a)
 
 	switch (a->p1) {
 	case 0x00:
+		/* Leaving a ChipDoc applet that waits for PACE: back to the MF [?]. */
+		if ((a->lc == 0 || fid == 0x3F00) && c->files[c->app_root].pace != VCARD_PACE_NONE)
+			c->app_root = c->mf;
 		if (a->lc == 0)
 			return c->app_root;
 		return a->lc == 2 ? by_fid(c, fid) : -2;
@@ -110,6 +114,8 @@ static int lookup(struct vcard_cns *c, const struct vcard_capdu *a)
 		if (a->lc == 0 || a->lc > 16)
 			return -2;
 		r = by_aid(c, a->data, a->lc);
+		if (r != VCARD_NONE && c->files[r].pace == VCARD_PACE_APPLET && c->applet_sw != 0x9000)
+			return c->applet_sw == 0x6A82 ? VCARD_NONE : -4;
 		if (r != VCARD_NONE) {
 			c->app_root = root_of(c, r);
 			c->jsign_selected = c->prof->jsign && a->lc == sizeof(jsign_aid) &&
@@ -145,6 +151,8 @@ enum carta_err vcard_cmd_select(struct vcard_cns *c, const struct vcard_capdu *a
 		return vcard_sw(r, 0x6A86);
 	if (idx == -2)
 		return vcard_sw(r, 0x6700);
+	if (idx == -4)
+		return vcard_sw(r, 0x6982);
 	if (idx < 0)
 		return vcard_sw(r, 0x6A82);
 	if (c->files[idx].df) {
@@ -228,7 +236,12 @@ enum carta_err vcard_fci(const struct vcard_cns *c, int idx, uint8_t tag, struct
 	struct carta_buf body = { 0 };
 	enum carta_err rv;
 
-	rv = f->fci == VCARD_FCI_APPLET ? applet_body(f, &body) : classic_body(f, &body);
+	if (f->fci == VCARD_FCI_AID)   /* only the name is known before PACE [?] */
+		rv = carta_tlv_put(&body, 0x84, f->aid, f->aid_len);
+	else if (f->fci == VCARD_FCI_APPLET)
+		rv = applet_body(f, &body);
+	else
+		rv = classic_body(f, &body);
 	if (rv == CARTA_OK)
 		rv = carta_tlv_put(r, tag, body.p, body.len);
 	carta_buf_free(&body);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The CNS profiles (ATRs of docs/reference/cns.md 2.3) and their file systems (docs/reference/cns.md 1.4,
  * 1.5, 2.4, 3.3). */
+#include <stdio.h>
 #include <string.h>
 
 #include "vcard_int.h"
@@ -26,6 +27,19 @@ static const struct vcard_profile profiles[] = {
 	{ "classic-siemens",
 	  "3B FF 18 00 FF C1 0A 31 FE 55 00 6B 05 08 C8 0C 01 11 01 43 4E 53 10 31 80 05", 1024, false,
 	  false, false, false, 256, 0x01, VCARD_LAYOUT_CLASSIC },
+	/* Trento professional health card (L16474, docs/reference/cns.md 2.3): the CNS grammar
+	 * with "HPC" where "CNS" goes (docs/reference/cns.md 1.2), version byte 10, NXP IC,
+	 * IDEMIA mask (no 0x80 PIN flag, that is STIncard only: docs/reference/cns.md 1.6).
+	 * Its files are not in the reference: the classic CNS 1.0 card [?]. */
+	{ "hpc",
+	  "3B FF 18 00 00 81 31 FE 45 00 6B 04 05 01 00 01 12 02 48 50 43 10 31 80 6C", 1024, false,
+	  false, false, false, 256, 0x01, VCARD_LAYOUT_CLASSIC },
+	/* Bit4id Digital-DNA Key, NXP ChipDoc (L16515, docs/reference/cns.md 1.13, 2.2, 2.3): an
+	 * ATR shared with classic CNS lots, but the CNS files sit in an applet behind
+	 * PACE. RSA-2048 and extended PSO DECIPHER per PR #3751; PUK VERIFY (1.6). */
+	{ "dnakey",
+	  "3B FF 18 00 00 81 31 FE 45 00 6B 15 0C 03 02 01 01 01 43 4E 53 10 31 80 61", 2048, true,
+	  false, true, false, 256, 0x01, VCARD_LAYOUT_CHIPDOC },
 };
 
 const struct vcard_profile *vcard_profile_find(const char *name)
@@ -48,6 +62,17 @@ static const uint8_t jsign_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x95, 0x01, 0x00, 0
 static const uint8_t cns_aid[] = { 0xA0, 0x00, 0x00, 0x05, 0x30, 0x00, 0x0B, 0x10, 0x40, 0x01,
                                    0x02, 0x1A };
 static const uint8_t esign_aid[] = { 0xA0, 0x00, 0x00, 0x05, 0x30, 0x45, 0x53, 0x49, 0x47, 0x4E };
+/* Bit4id ChipDoc (docs/reference/cns.md 1.13): the CNS applet, the signature and
+ * "generic" applets, and the AID the PR #3751 driver probes to tell this card
+ * from the classic lots that share its ATR (A0 00 00 02 47 10 01: the reference calls
+ * it IAS-ECC; it is the ICAO eMRTD AID of docs/reference/cie.md 1.2). */
+static const uint8_t chipdoc_cns_aid[] = { 0xA0, 0x00, 0x00, 0x05, 0x30, 0x00, 0x0B, 0x10, 0x40,
+                                           0x01, 0x01, 0x1B };
+static const uint8_t chipdoc_sig_aid[] = { 0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x01, 0x4E, 0x58, 0x50,
+                                           0x31 };
+static const uint8_t chipdoc_gen_aid[] = { 0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x01, 0x4E, 0x58, 0x50,
+                                           0x30 };
+static const uint8_t chipdoc_probe_aid[] = { 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
 
 int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
                  size_t n)
@@ -214,6 +239,59 @@ static enum carta_err applet(struct vcard_cns *c)
 	return CARTA_OK;
 }
 
+/* 24 bytes standing for the encrypted CAN: its cipher and key are not in the
+ * reference, so they are only reproducible bytes from the seed [?]. */
+static enum carta_err chipdoc_can(const struct vcard_cns *c, uint8_t out[24])
+{
+	uint8_t h[CARTA_HASH_MAX_LEN];
+	char in[160];
+	size_t hl = 0;
+	enum carta_err rv;
+
+	snprintf(in, sizeof(in), "%s/chipdoc-can", c->id.seed);
+	rv = carta_digest(CARTA_HASH_SHA256, (const uint8_t *)in, strlen(in), h, sizeof(h), &hl);
+	if (rv == CARTA_OK)
+		memcpy(out, h, 24);
+	return rv;
+}
+
+static int chipdoc_applet(struct vcard_cns *c, const uint8_t *aid, size_t n,
+                          enum vcard_pace_lock lock)
+{
+	int i = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0);
+
+	if (i < 0)
+		return i;
+	set_aid(&c->files[i], aid, n);
+	c->files[i].fci = VCARD_FCI_AID;
+	c->files[i].pace = lock;
+	return i;
+}
+
+/* Bit4id Digital-DNA Key (docs/reference/cns.md 1.13): the MF holds only EF E000, the
+ * encrypted CAN (24 bytes, read always: the host needs it to start PACE); no
+ * classic CNS path exists, so 1000/1003, 1100/1101... answer 6A 82. The CNS
+ * applet and the others answer SELECT by AID, then 69 82 until PACE, which is
+ * not modelled. */
+static enum carta_err chipdoc(struct vcard_cns *c)
+{
+	uint8_t can[24];
+	int mf = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0), cns;
+
+	if (mf < 0 || chipdoc_can(c, can) != CARTA_OK ||
+	    vcard_fs_add(c, mf, 0xE000, false, can, sizeof(can)) < 0)
+		return CARTA_E_NOMEM;
+	cns = chipdoc_applet(c, chipdoc_cns_aid, sizeof(chipdoc_cns_aid), VCARD_PACE_APPLET);
+	if (cns < 0 ||
+	    chipdoc_applet(c, chipdoc_sig_aid, sizeof(chipdoc_sig_aid), VCARD_PACE_APPLET) < 0 ||
+	    chipdoc_applet(c, chipdoc_gen_aid, sizeof(chipdoc_gen_aid), VCARD_PACE_APPLET) < 0 ||
+	    chipdoc_applet(c, chipdoc_probe_aid, sizeof(chipdoc_probe_aid), VCARD_PACE_PROBE) < 0)
+		return CARTA_E_NOMEM;
+	c->mf = mf;
+	c->cns_app = c->key_df = cns;
+	return CARTA_OK;
+}
+
 enum carta_err vcard_layout_build(struct vcard_cns *c)
 {
 	enum carta_err rv;
@@ -225,6 +303,9 @@ enum carta_err vcard_layout_build(struct vcard_cns *c)
 		break;
 	case VCARD_LAYOUT_APPLET:
 		rv = applet(c);
+		break;
+	case VCARD_LAYOUT_CHIPDOC:
+		rv = chipdoc(c);
 		break;
 	default:
 		rv = classic(c);

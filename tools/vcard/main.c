@@ -23,15 +23,45 @@ static void usage(FILE *f)
 	        "         [--delay-ms N] [--fault-at N] [--log FILE]\n"
 	        "         [--empty-verify on|off] [--puk-verify on|off]\n"
 	        "         [--pin-tries N] [--puk-tries N] [--sm-error-style 0|1]\n"
+	        "         [--cie-last-try-sw 6983|63c0] [--no-extended 6700|6d00]\n"
+	        "         [--dnakey-applet-sw 9000|6982|6a82]\n"
 	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
 	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
 	        "         (--ec: CNS profiles only)\n"
-	        "profiles: st idemia actalis classic classic-siemens cie-nxp cie-gemalto\n");
+	        "profiles: st idemia actalis classic classic-siemens hpc dnakey cie-nxp\n"
+	        "          cie-gemalto\n");
 }
 
 static int onoff(const char *s)
 {
 	return strcmp(s, "on") == 0 ? 1 : strcmp(s, "off") == 0 ? -1 : 0;
+}
+
+/* A status word given in hex (6983, 63c0, 6d00...): only those in `ok`. */
+static int sw_arg(const char *s, const unsigned *ok, size_t n, unsigned *out)
+{
+	char *end = NULL;
+	unsigned long v = strtoul(s, &end, 16);
+
+	for (size_t i = 0; end && *end == '\0' && strlen(s) == 4 && i < n; i++)
+		if (v == ok[i]) {
+			*out = ok[i];
+			return 0;
+		}
+	fprintf(stderr, "carta-vcard: bad status word '%s'\n", s);
+	return -1;
+}
+
+static int parse_sw(int c, struct vcard_config *cfg)
+{
+	static const unsigned last[] = { 0x6983, 0x63C0 }, ext[] = { 0x6700, 0x6D00 },
+	                      applet[] = { 0x9000, 0x6982, 0x6A82 };
+
+	switch (c) {
+	case 'L': return sw_arg(optarg, last, 2, &cfg->cie_last_try_sw);
+	case 'X': return sw_arg(optarg, ext, 2, &cfg->no_extended);
+	default: return sw_arg(optarg, applet, 3, &cfg->dnakey_applet_sw);
+	}
 }
 
 static int parse(int argc, char **argv, struct args *a)
@@ -44,7 +74,8 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "log", 1, 0, 'l' }, { "out", 1, 0, 'o' }, { "name", 1, 0, 'g' },
 		{ "surname", 1, 0, 'S' }, { "cf", 1, 0, 'c' }, { "empty-verify", 1, 0, 'E' },
 		{ "puk-verify", 1, 0, 'V' }, { "pin-tries", 1, 0, 't' }, { "puk-tries", 1, 0, 'T' },
-		{ "sm-error-style", 1, 0, 'm' },
+		{ "sm-error-style", 1, 0, 'm' }, { "cie-last-try-sw", 1, 0, 'L' },
+		{ "no-extended", 1, 0, 'X' }, { "dnakey-applet-sw", 1, 0, 'D' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -74,6 +105,10 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'T': a->cfg.puk_tries = (unsigned)strtoul(optarg, NULL, 10); break;
 		/* CIE: errors as plain SW (0) or SM-wrapped (1); docs/reference/cie.md 8 E4 */
 		case 'm': a->cfg.sm_error_style = (int)strtol(optarg, NULL, 10); break;
+		case 'L': case 'X': case 'D':
+			if (parse_sw(c, &a->cfg) != 0)
+				return -1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}

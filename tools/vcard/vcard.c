@@ -52,7 +52,10 @@ enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out)
 		return CARTA_E_NOMEM;
 	v->delay_ms = cfg->delay_ms;
 	v->fault_at = cfg->fault_at;
-	if (is_cie(cfg->profile)) {
+	/* A switch meant for the other family is a mistake in the test, not a no-op. */
+	if (is_cie(cfg->profile) ? cfg->no_extended || cfg->dnakey_applet_sw : cfg->cie_last_try_sw)
+		rv = CARTA_E_ARGS;
+	else if (is_cie(cfg->profile)) {
 		rv = vcard_cie_new(cfg, &v->cie);
 		if (rv == CARTA_OK)
 			v->atr_len = vcard_cie_atr(v->cie, v->atr, sizeof(v->atr));

@@ -16,7 +16,7 @@ struct vcard;
  * defaults are the reference behaviour. */
 struct vcard_config {
 	const char *profile;       /* "st", "idemia", "actalis", "classic", "classic-siemens",
-	                              "cie-nxp", "cie-gemalto" */
+	                              "hpc", "dnakey", "cie-nxp", "cie-gemalto" */
 	const char *seed;          /* identity seed (default "carta-test"): same seed, same
 	                              keys, certificates, card id and personal data */
 	const char *identity_dir;  /* load an identity made by `carta-vcard make-identity`
@@ -26,7 +26,10 @@ struct vcard_config {
 	bool ec_key;               /* CNS profiles: a P-256 key instead of RSA (no real
 	                              Italian card is known to carry one) */
 	int sm_error_style;        /* CIE: 0 = plain SW for errors (default), 1 = SM-wrapped */
-	const char *atr_hex;       /* override the profile's ATR (e.g. an unknown ATR) */
+	unsigned cie_last_try_sw;  /* CIE: answer to the wrong PIN/PUK that spends the last try;
+	                              0 = 0x6983 (default), 0x6983, 0x63C0 */
+	const char *atr_hex;       /* any profile: answer with this ATR (2..33 bytes) instead of
+	                              the profile's (e.g. a reader-built contactless ATR) */
 	bool expired_cert;         /* holder certificate already expired */
 	unsigned delay_ms;         /* per-APDU delay (model a real reader) */
 	unsigned long fault_at;    /* answer the N-th APDU (1-based) with 6F 00; 0 = never */
@@ -35,6 +38,11 @@ struct vcard_config {
 	                              63 Cx / 90 00), 1 = on, -1 = off (67 00) */
 	int puk_verify;            /* VERIFY of the PUK (00 20 00 11): 0 = profile default
 	                              (on for "actalis", else 6A 88), 1 = on, -1 = off */
+	unsigned no_extended;      /* CNS: 0 = the profile's own rule; 0x6700 or 0x6D00 = refuse
+	                              every extended-length APDU with that status word */
+	unsigned dnakey_applet_sw; /* "dnakey": answer to SELECT of a ChipDoc applet AID before
+	                              PACE; 0 = 0x9000 (selected, contents 69 82), 0x6982,
+	                              0x6A82 */
 	unsigned pin_tries;        /* 0 = 3 */
 	unsigned puk_tries;        /* 0 = 3 */
 	const char *given_name;    /* holder, default MARIO */

@@ -76,6 +76,15 @@ size_t vcard_base64(const uint8_t *in, size_t n, char *out, size_t cap);
 enum vcard_fci_style {
 	VCARD_FCI_CLASSIC,   /* 6F {80/81, 82, 83, [84], 85, 86, 8A} (docs/reference/cns.md 1.7, 5) */
 	VCARD_FCI_APPLET,    /* 6F {80, 82, [88], 83, 8A, A1 {8C, 9C}} (docs/reference/cns.md 1.7, ACe 2025) */
+	VCARD_FCI_AID,       /* 6F {84 AID}: the ChipDoc applets before PACE [?] */
+};
+
+/* Applets of the Bit4id ChipDoc whose contents need a PACE channel
+ * (docs/reference/cns.md 1.13): before PACE only SELECT by AID works. */
+enum vcard_pace_lock {
+	VCARD_PACE_NONE,
+	VCARD_PACE_PROBE,    /* the AID the driver probes: always selectable */
+	VCARD_PACE_APPLET,   /* SELECT answers vcard_cns.applet_sw (default 90 00) */
 };
 
 struct vcard_file {
@@ -86,6 +95,7 @@ struct vcard_file {
 	bool aid_first;             /* FCI puts 84 before 83 (ACe 2025 applet, docs/reference/cns.md 2.4 item 1) */
 	bool cb_trailer;            /* FCI ends with CB 18 FF*24 (ACe 2025, docs/reference/cns.md 1.7) */
 	enum vcard_fci_style fci;
+	enum vcard_pace_lock pace;
 	uint8_t sfi;                /* 0 = none */
 	uint8_t aid[16];
 	size_t aid_len;
@@ -94,7 +104,9 @@ struct vcard_file {
 	struct carta_buf data;      /* EF body */
 };
 
-enum vcard_layout { VCARD_LAYOUT_CLASSIC, VCARD_LAYOUT_IDEMIA, VCARD_LAYOUT_APPLET };
+enum vcard_layout {
+	VCARD_LAYOUT_CLASSIC, VCARD_LAYOUT_IDEMIA, VCARD_LAYOUT_APPLET, VCARD_LAYOUT_CHIPDOC
+};
 
 struct vcard_profile {
 	const char *name;
@@ -136,6 +148,8 @@ struct vcard_cns {
 	int cur_df, cur_ef;
 	bool jsign_selected;
 	bool empty_verify;          /* VERIFY without data = status query */
+	uint16_t ext_sw;            /* answer to an extended APDU; 0 = accepted */
+	uint16_t applet_sw;         /* SELECT of a VCARD_PACE_APPLET AID (9000 = selectable) */
 	bool puk_verify;
 	struct vcard_pin pin, puk;
 	int se_dst, se_ct;          /* key chosen by MSE SET B6 / B8, -1 = none */

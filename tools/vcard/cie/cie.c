@@ -47,6 +47,16 @@ static enum carta_err set_atr(struct vcard_cie *c, const struct vcard_config *cf
 	return e;
 }
 
+/* Some real CIEs answer the wrong VERIFY that spends the last try with 63 C0
+ * instead of 69 83; both mean "now blocked" (docs/reference/cie.md 8 G1, 4). */
+static enum carta_err last_try_sw(unsigned want, uint16_t *out)
+{
+	if (want != 0 && want != SW_BLOCKED && want != 0x63C0u)
+		return CARTA_E_ARGS;
+	*out = want ? (uint16_t)want : (uint16_t)SW_BLOCKED;
+	return CARTA_OK;
+}
+
 enum carta_err vcard_cie_new(const struct vcard_config *cfg, struct vcard_cie **out)
 {
 	struct vcard_cie *c = NULL;
@@ -76,6 +86,9 @@ enum carta_err vcard_cie_new(const struct vcard_config *cfg, struct vcard_cie **
 		goto out;
 	}
 	c->sm_error_style = cfg->sm_error_style;
+	e = last_try_sw(cfg->cie_last_try_sw, &c->last_try_sw);
+	if (e != CARTA_OK)
+		goto out;
 	c->pin_tries = CIE_PIN_TRIES;
 	c->puk_tries = CIE_PUK_TRIES;
 	e = set_secret(cfg->pin, "12345678", c->pin);

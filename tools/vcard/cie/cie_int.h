@@ -109,6 +109,7 @@ struct vcard_cie_dapp {
 struct vcard_cie {
 	bool nxp;
 	int sm_error_style;
+	uint16_t last_try_sw;          /* wrong value that spends the last try: 6983 or 63C0 */
 	uint8_t atr[40];
 	size_t atr_len;
 	struct vcard_cie_identity id;

@@ -19,16 +19,18 @@ static uint16_t tries_sw(int left)
 	return left <= 0 ? SW_BLOCKED : (uint16_t)(0x63C0u | (unsigned)left);
 }
 
-/* Compare against the reference value, spending a try on failure. */
-static uint16_t check(const uint8_t ref[CIE_PIN_LEN], int *tries, int max, const uint8_t *v,
-                      bool *ok)
+/* Compare against the reference value, spending a try on failure. The try
+ * that blocks answers last_try_sw (69 83, or 63 C0 as some real CIEs do);
+ * once blocked, every check answers 69 83 (docs/reference/cie.md 8 G1). */
+static uint16_t check(const struct vcard_cie *c, const uint8_t ref[CIE_PIN_LEN], int *tries,
+                      int max, const uint8_t *v, bool *ok)
 {
 	*ok = false;
 	if (*tries <= 0)
 		return SW_BLOCKED;
 	if (!carta_ct_equal(ref, v, CIE_PIN_LEN)) {
 		(*tries)--;
-		return tries_sw(*tries);
+		return *tries <= 0 ? c->last_try_sw : tries_sw(*tries);
 	}
 	*tries = max;
 	*ok = true;
@@ -58,7 +60,7 @@ enum carta_err vcard_cie_verify(struct vcard_cie *c, const struct vcard_cie_cmd 
 		r->sw = SW_WRONG_LEN;
 		return CARTA_OK;
 	}
-	r->sw = check(puk ? c->puk : c->pin, tries, puk ? CIE_PUK_TRIES : CIE_PIN_TRIES,
+	r->sw = check(c, puk ? c->puk : c->pin, tries, puk ? CIE_PUK_TRIES : CIE_PIN_TRIES,
 	              cmd->data, &ok);
 	if (puk)
 		c->puk_ok = ok;
@@ -85,7 +87,7 @@ enum carta_err vcard_cie_change(struct vcard_cie *c, const struct vcard_cie_cmd 
 		r->sw = SW_WRONG_LEN;
 		return CARTA_OK;
 	}
-	r->sw = check(c->pin, &c->pin_tries, CIE_PIN_TRIES, cmd->data, &ok);
+	r->sw = check(c, c->pin, &c->pin_tries, CIE_PIN_TRIES, cmd->data, &ok);
 	c->pin_ok = ok;
 	if (ok)
 		memcpy(c->pin, cmd->data + CIE_PIN_LEN, CIE_PIN_LEN);
