@@ -46,6 +46,10 @@ CK_RV carta_p11_rv_card_op(enum carta_err e);
 /* VERIFY of a PUK: CKR_OK also when the card checks the PUK only inside
  * RESET RETRY COUNTER (it does not know VERIFY for it) */
 CK_RV carta_p11_rv_puk_verify(enum carta_err e);
+/* C_Login: a PIN the card's rules refuse is CKR_PIN_INCORRECT */
+CK_RV carta_p11_rv_login(enum carta_err e);
+/* C_Decrypt: the card refusing the input is CKR_ENCRYPTED_DATA_* */
+CK_RV carta_p11_rv_decrypt(enum carta_err e);
 
 /* ---- locking.c: mutexes per CK_C_INITIALIZE_ARGS */
 CK_RV carta_p11_locking_setup(const CK_C_INITIALIZE_ARGS *args);
