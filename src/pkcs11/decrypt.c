@@ -57,6 +57,16 @@ CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_
 	                     pMechanism ? pMechanism->mechanism : 0UL, hKey);
 }
 
+/* A card error: the token and login state follow it (removal, reset), and
+ * C_Decrypt names it as C_Decrypt's (carta_p11_rv_decrypt, v2.40 base 5.9):
+ * the card refusing the input refuses ciphertext. */
+static CK_RV card_rv_locked(struct carta_p11_slot *s, enum carta_err e)
+{
+	CK_RV rv = carta_p11_card_rv_locked(s, e);
+
+	return rv == CKR_OK ? rv : carta_p11_rv_decrypt(e);
+}
+
 /* Raw decryption into a scratch block, then the type-2 padding removed. The
  * caller's buffer is at least the modulus length (checked before), so the
  * message always fits. */
@@ -72,7 +82,7 @@ static CK_RV decrypt_pkcs1_locked(struct carta_p11_slot *s, struct carta_p11_op 
 		return carta_p11_fail(CKR_KEY_SIZE_RANGE, "key of %zu bytes too big", op->out_len);
 	e = carta_card_decrypt_raw(s->tok.card, op->key, in, n, blk, &blen);
 	if (e != CARTA_OK)
-		rv = carta_p11_card_rv_locked(s, e);
+		rv = card_rv_locked(s, e);
 	else if (carta_pkcs1_type2_unpad(blk, blen, out, *len, len) != CARTA_OK)
 		rv = carta_p11_fail(CKR_ENCRYPTED_DATA_INVALID, "no PKCS#1 type 2 block");
 	else
@@ -104,7 +114,7 @@ static CK_RV decrypt_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
 		rv = decrypt_pkcs1_locked(s, op, in, n, out, &len);
 	else {
 		e = carta_card_decrypt_raw(s->tok.card, op->key, in, n, out, &len);
-		rv = carta_p11_card_rv_locked(s, e);
+		rv = card_rv_locked(s, e);
 	}
 	if (rv == CKR_OK)
 		*outlen = len;

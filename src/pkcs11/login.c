@@ -11,27 +11,45 @@
 #include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
+/* Who asks: C_Login, or a function that sets a PIN (C_SetPIN, C_InitPIN). */
+enum pin_use { PIN_LOGIN, PIN_SET };
+
 /* The card layer owns the PIN rules (carta_pin_check): checked here only
- * to answer before any card operation. */
+ * to answer before any card operation. C_Login says CKR_PIN_INCORRECT
+ * (carta_p11_rv_login: CKR_PIN_LEN_RANGE is not among its return values,
+ * v2.40 base 5.6), so clients ask again and no try is spent. The functions
+ * that set a PIN say CKR_PIN_LEN_RANGE for its length and CKR_PIN_INVALID
+ * for a character the card does not take (v2.40 base 5.1.6; C_InitPIN and
+ * C_SetPIN in 5.6). */
 static CK_RV pin_rules_rv(const struct carta_p11_token *t, int pin, const CK_UTF8CHAR *v,
-                          CK_ULONG n, const char *what)
+                          CK_ULONG n, const char *what, enum pin_use use)
 {
 	const struct carta_pin *p = &t->desc->pins[pin];
+	enum carta_err e = carta_pin_check(p, v, n);
+	bool len = n < p->min_len || n > p->max_len;
+	CK_RV rv;
 
-	if (carta_pin_check(p, v, n) == CARTA_OK)
+	if (e == CARTA_OK)
 		return CKR_OK;
-	if (n < p->min_len || n > p->max_len)
-		return carta_p11_fail(CKR_PIN_LEN_RANGE, "%s length %lu outside %zu..%zu: nothing "
-		                      "sent to the card", what, n, p->min_len, p->max_len);
-	return carta_p11_fail(CKR_PIN_LEN_RANGE, "%s of length %lu is not digits only: nothing "
-	                      "sent to the card", what, n);
+	if (use == PIN_LOGIN)
+		rv = carta_p11_rv_login(e);
+	else
+		rv = len ? carta_p11_rv(e) : CKR_PIN_INVALID;
+	if (len)
+		return carta_p11_fail(rv, "%s length %lu outside %zu..%zu: nothing sent to the card",
+		                      what, n, p->min_len, p->max_len);
+	return carta_p11_fail(rv, "%s of length %lu is not digits only: nothing sent to the card",
+	                      what, n);
 }
 
-/* A card PIN operation's result; the tries left, when the card said. */
-static CK_RV pin_op_rv(struct carta_p11_slot *s, enum carta_err e, int tries)
+/* A card PIN operation's result; the tries left, when the card said. A
+ * PIN pad's value the card's rules refuse is C_Login's CKR_PIN_INCORRECT. */
+static CK_RV pin_op_rv(struct carta_p11_slot *s, enum carta_err e, int tries, enum pin_use use)
 {
 	CK_RV rv = carta_p11_card_rv_locked(s, e);
 
+	if (rv != CKR_OK && use == PIN_LOGIN)
+		rv = carta_p11_rv_login(e);
 	if (rv != CKR_OK && tries >= 0)
 		rv = carta_p11_fail(rv, "%d tries left", tries);
 	return rv;
@@ -43,11 +61,11 @@ static CK_RV verify(struct carta_p11_slot *s, int pin, const CK_UTF8CHAR *v, CK_
 	enum carta_err e;
 	CK_RV rv;
 
-	if (v && (rv = pin_rules_rv(&s->tok, pin, v, n, "PIN")) != CKR_OK)
+	if (v && (rv = pin_rules_rv(&s->tok, pin, v, n, "PIN", PIN_LOGIN)) != CKR_OK)
 		return rv;
 	carta_p11_check_reset_locked(s);
 	e = carta_card_verify(s->tok.card, (size_t)pin, v, v ? n : 0, &tries);
-	return pin_op_rv(s, e, tries);
+	return pin_op_rv(s, e, tries, PIN_LOGIN);
 }
 
 static CK_RV login_user_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *pin, CK_ULONG n)
@@ -86,13 +104,13 @@ static CK_RV login_so_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *puk, C
 		return carta_p11_fail(CKR_FUNCTION_NOT_SUPPORTED, "the card has no PUK");
 	if (!puk)
 		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PUK (the PIN pad is for the user PIN)");
-	if ((rv = pin_rules_rv(&s->tok, s->tok.puk, puk, n, "PUK")) != CKR_OK)
+	if ((rv = pin_rules_rv(&s->tok, s->tok.puk, puk, n, "PUK", PIN_LOGIN)) != CKR_OK)
 		return rv;
 	e = carta_card_verify(s->tok.card, (size_t)s->tok.puk, puk, n, &tries);
 	/* Cards that check the PUK only inside RESET RETRY COUNTER: keep it
 	 * for C_InitPIN, where it is checked. */
 	if (carta_p11_rv_puk_verify(e) != CKR_OK)
-		return pin_op_rv(s, e, tries);
+		return pin_op_rv(s, e, tries, PIN_LOGIN);
 	carta_secret_free(&s->puk);
 	if (carta_secret_from(puk, n, &s->puk) != CARTA_OK)
 		return carta_p11_fail(CKR_HOST_MEMORY, "no memory to keep the PUK");
@@ -173,7 +191,7 @@ static CK_RV unblock(struct carta_p11_slot *s, const uint8_t *puk, size_t pukn,
 
 	e = carta_card_unblock(s->tok.card, (size_t)s->tok.user_pin, puk, pukn, pin, pin ? n : 0,
 	                       &tries);
-	return pin_op_rv(s, e, tries);
+	return pin_op_rv(s, e, tries, PIN_SET);
 }
 
 static CK_RV init_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
@@ -187,7 +205,8 @@ static CK_RV init_pin_locked(struct carta_p11_slot *s, struct carta_p11_session 
 		                      "R/W session");
 	if (!pin && !s->tok.pinpad)
 		return carta_p11_fail(CKR_ARGUMENTS_BAD, "no PIN, and no PIN pad");
-	if (pin && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, pin, n, "new PIN")) != CKR_OK)
+	if (pin && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, pin, n, "new PIN",
+	                              PIN_SET)) != CKR_OK)
 		return rv;
 	rv = unblock(s, s->puk->p, s->puk->len, pin, n);
 	carta_secret_free(&s->puk);
@@ -219,7 +238,7 @@ static CK_RV change(struct carta_p11_slot *s, const CK_UTF8CHAR *old, CK_ULONG o
 
 	e = carta_card_change(s->tok.card, (size_t)s->tok.user_pin, old, old ? oldn : 0, nw,
 	                      nw ? nwn : 0, &tries);
-	return pin_op_rv(s, e, tries);
+	return pin_op_rv(s, e, tries, PIN_SET);
 }
 
 /* Not logged in: a blocked PIN can only be unblocked, so the old value is
@@ -237,7 +256,8 @@ static CK_RV set_pin_public(struct carta_p11_slot *s, const CK_UTF8CHAR *old, CK
 	    st.blocked) {
 		if (s->tok.puk < 0)
 			return carta_p11_fail(CKR_PIN_LOCKED, "PIN blocked, and the card has no PUK");
-		if (old && (rv = pin_rules_rv(&s->tok, s->tok.puk, old, oldn, "PUK")) != CKR_OK)
+		if (old && (rv = pin_rules_rv(&s->tok, s->tok.puk, old, oldn, "PUK",
+		                              PIN_SET)) != CKR_OK)
 			return rv;
 		return unblock(s, old, old ? oldn : 0, nw, nwn);
 	}
@@ -259,11 +279,13 @@ static CK_RV set_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *
 		return carta_p11_fail(CKR_USER_PIN_NOT_INITIALIZED, "the card has no user PIN");
 	if (s->login == CARTA_P11_LOGIN_SO)   /* a PUK cannot be changed (docs/reference/cns.md 3.5) */
 		return carta_p11_fail(CKR_FUNCTION_NOT_SUPPORTED, "the PUK cannot be changed");
-	if (nw && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, nw, nwn, "new PIN")) != CKR_OK)
+	if (nw && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, nw, nwn, "new PIN",
+	                             PIN_SET)) != CKR_OK)
 		return rv;
 	if (s->login == CARTA_P11_LOGIN_NONE)
 		return set_pin_public(s, old, oldn, nw, nwn);
-	if (old && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, old, oldn, "old PIN")) != CKR_OK)
+	if (old && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, old, oldn, "old PIN",
+	                              PIN_SET)) != CKR_OK)
 		return rv;
 	return change(s, old, oldn, nw, nwn);
 }

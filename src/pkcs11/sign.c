@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Signing: C_SignInit, C_Sign, C_SignUpdate, C_SignFinal. Hash mechanisms
  * hash on the host (carta_digest_*); raw mechanisms accumulate their input
- * up to the mechanism's limit. A NULL or short output buffer only reports
- * the length and keeps the operation (v2.40 base 5.2); any other error, and
- * success, end it. */
+ * up to the mechanism's limit.
+ *
+ * The operation's rules (v2.40 base 5.11; v3.0 base 5.13):
+ * - C_Sign and C_SignFinal always end the operation, unless they return
+ *   CKR_BUFFER_TOO_SMALL or are a successful length query (NULL pSignature,
+ *   v2.40 base 5.2); CKR_ARGUMENTS_BAD ends it like any other error;
+ * - C_SignUpdate ends it when it fails;
+ * - "C_Sign cannot be used to terminate a multi-part operation, and must be
+ *   called after C_SignInit without intervening C_SignUpdate calls": C_Sign
+ *   after C_SignUpdate is CKR_OPERATION_ACTIVE. The data of a C_Sign that
+ *   kept the operation is the whole message, so C_SignUpdate or C_SignFinal
+ *   after it are CKR_OPERATION_ACTIVE too (C_SignFinal would otherwise sign
+ *   the empty message). These refusals end the operation by the rule above.
+ * - The empty message is a message: pData NULL with ulDataLen 0 is valid and
+ *   signed like any other (card_input). */
 #include <string.h>
 
 #include "pkcs11/core/state.h"
@@ -168,13 +180,30 @@ static CK_RV card_input(struct carta_p11_op *op, const struct carta_key *k,
 		if (e == CARTA_OK)
 			e = carta_buf_set(blk, block, kb);
 	} else if (e == CARTA_OK && op->mech == CKM_RSA_X_509) {
+		/* left-padded with zeros to k bytes (v2.40 curr 2.1.8): the empty
+		 * message is the all-zero block */
 		*kind = CARTA_SIGN_RAW_BLOCK;
-		memset(block, 0, kb);           /* left-padded with zeros to k bytes */
-		memcpy(block + kb - n, in, n);
+		memset(block, 0, kb);
+		if (n)
+			memcpy(block + kb - n, in, n);
 		e = carta_buf_set(blk, block, kb);
 	} else if (e == CARTA_OK && k->type == CARTA_KEY_EC) {
+		/* an empty hash is the integer 0 (SEC 1 4.1.3 step 5), as is a
+		 * field-size block of zeros: the card is given that */
 		*kind = CARTA_SIGN_ECDSA_HASH;
-		e = carta_buf_set(blk, in, n);
+		memset(block, 0, kb);
+		e = n ? carta_buf_set(blk, in, n) : carta_buf_set(blk, block, kb);
+	} else if (e == CARTA_OK && n == 0) {
+		/* CKM_RSA_PKCS on the empty message: PKCS#1 v1.5 type 1 around
+		 * nothing (RFC 8017 9.2), padded here since the card API takes no
+		 * empty input; a card that pads itself cannot be given it */
+		if (!(k->caps & CARTA_KC_RAW_RSA))
+			return carta_p11_fail(CKR_DATA_LEN_RANGE, "the card pads itself and takes no "
+			                      "empty input for mechanism 0x%lx", op->mech);
+		*kind = CARTA_SIGN_RAW_BLOCK;
+		e = carta_pkcs1_type1_pad(NULL, 0, kb, block);
+		if (e == CARTA_OK)
+			e = carta_buf_set(blk, block, kb);
 	} else if (e == CARTA_OK) {
 		*kind = CARTA_SIGN_PKCS1_DATA;
 		e = op->dctx ? carta_digestinfo(op->hash, in, n, blk) : carta_buf_set(blk, in, n);
@@ -206,6 +235,33 @@ static CK_RV finish_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
 	return rv;
 }
 
+/* A call of the other form than the one the operation took: refused, and
+ * the operation ends (see the top of the file). */
+static CK_RV form_locked(struct carta_p11_op *op, enum carta_p11_parts form)
+{
+	if (op->parts == CARTA_P11_PARTS_ANY || op->parts == form)
+		return CKR_OK;
+	carta_p11_op_clear(op);
+	if (form == CARTA_P11_PARTS_SINGLE)
+		return carta_p11_fail(CKR_OPERATION_ACTIVE, "C_Sign after C_SignUpdate: only "
+		                      "C_SignFinal ends a multi-part signature; signature ended");
+	return carta_p11_fail(CKR_OPERATION_ACTIVE, "C_SignUpdate or C_SignFinal after a C_Sign "
+	                      "that kept the operation: only C_Sign ends it; signature ended");
+}
+
+/* The operation of a call that must end it whatever its arguments: the
+ * session's, when the handle is good. */
+static void end_for(CK_SESSION_HANDLE h)
+{
+	struct carta_p11_session *ss;
+	struct carta_p11_slot *s;
+
+	if (carta_p11_ready() && carta_p11_session_lock(h, &s, &ss) == CKR_OK) {
+		carta_p11_op_clear(&ss->sign);
+		carta_p11_slot_unlock(s);
+	}
+}
+
 static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
                          const CK_BYTE *data, CK_ULONG n, bool single, CK_BYTE *sig,
                          CK_ULONG *siglen)
@@ -214,13 +270,15 @@ static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
 
 	if (!op->active)
 		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no signature active");
-	if (single && op->updated)
-		return carta_p11_fail(CKR_OPERATION_ACTIVE, "C_Sign after C_SignUpdate");
+	if ((rv = form_locked(op, single ? CARTA_P11_PARTS_SINGLE : CARTA_P11_PARTS_MULTI)) != CKR_OK)
+		return rv;
 	if (!sig || *siglen < op->out_len) {
 		/* the length query and the short buffer keep the operation (5.2) */
 		rv = sig ? carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu bytes, signature has %zu",
 		                          *siglen, op->out_len) : CKR_OK;
 		*siglen = op->out_len;
+		if (single)
+			op->parts = CARTA_P11_PARTS_SINGLE;
 		return rv;
 	}
 	rv = single ? absorb(op, data, n) : CKR_OK;
@@ -237,9 +295,11 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 	struct carta_p11_slot *s;
 	CK_RV rv;
 
-	if (!pulSignatureLen || (!pData && ulDataLen))
-		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer, or no data");
-	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+	if (!pulSignatureLen || (!pData && ulDataLen)) {
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer, or no data: signature "
+		                       "ended");
+		end_for(hSession);
+	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
 		carta_p11_slot_unlock(s);
 	}
@@ -253,11 +313,13 @@ static CK_RV update_locked(struct carta_p11_op *op, const CK_BYTE *p, CK_ULONG n
 
 	if (!op->active)
 		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no signature active");
+	if ((rv = form_locked(op, CARTA_P11_PARTS_MULTI)) != CKR_OK)
+		return rv;
 	rv = absorb(op, p, n);
 	if (rv != CKR_OK)
 		carta_p11_op_clear(op);
 	else
-		op->updated = true;
+		op->parts = CARTA_P11_PARTS_MULTI;
 	return rv;
 }
 
@@ -267,9 +329,10 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 	struct carta_p11_slot *s;
 	CK_RV rv;
 
-	if (!pPart && ulPartLen)
-		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no data");
-	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+	if (!pPart && ulPartLen) {   /* an error: the operation ends */
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no data: signature ended");
+		end_for(hSession);
+	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = update_locked(&ss->sign, pPart, ulPartLen);
 		carta_p11_slot_unlock(s);
 	}
@@ -283,9 +346,10 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 	struct carta_p11_slot *s;
 	CK_RV rv;
 
-	if (!pulSignatureLen)
-		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer");
-	else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
+	if (!pulSignatureLen) {
+		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no length pointer: signature ended");
+		end_for(hSession);
+	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
 		carta_p11_slot_unlock(s);
 	}

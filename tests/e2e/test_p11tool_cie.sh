@@ -11,7 +11,7 @@
 #     not match the SOD) and the next login repairs it;
 #   - SHA256-RSA-PKCS and RSA-PKCS (DigestInfo input) signatures verified by
 #     openssl; no PSS mechanism (docs/reference/cie.md 5: card-side PKCS#1 v1.5 only);
-#   - 8-digit PIN rules (CKR_PIN_LEN_RANGE), --change-pin, three wrong PINs
+#   - 8-digit PIN rules (C_Login: CKR_PIN_INCORRECT, no try spent), --change-pin, three wrong PINs
 #     (CKR_PIN_INCORRECT, CKR_PIN_INCORRECT, CKR_PIN_LOCKED) seen in the token
 #     flags, unblock with the PUK both ways (C_SetPIN in an unlogged session in
 #     a later process, and C_Login(CKU_SO, PUK) + C_InitPIN).
@@ -227,9 +227,9 @@ run_one() {
 	e2e_check "$t: -M: RSA-PKCS and SHA256-RSA-PKCS, no PSS" mechs_no_pss
 
 	# PIN rules and change.
-	e2e_check "$t: 7-digit PIN refused (CKR_PIN_LEN_RANGE)" login_fails 1234567 CKR_PIN_LEN_RANGE
-	e2e_check "$t: 9-digit PIN refused (CKR_PIN_LEN_RANGE)" login_fails 123456789 CKR_PIN_LEN_RANGE
-	e2e_check "$t: 7-digit PIN refused again (CKR_PIN_LEN_RANGE)" login_fails 7654321 CKR_PIN_LEN_RANGE
+	e2e_check "$t: 7-digit PIN refused (CKR_PIN_INCORRECT)" login_fails 1234567 CKR_PIN_INCORRECT
+	e2e_check "$t: 9-digit PIN refused (CKR_PIN_INCORRECT)" login_fails 123456789 CKR_PIN_INCORRECT
+	e2e_check "$t: 7-digit PIN refused again (CKR_PIN_INCORRECT)" login_fails 7654321 CKR_PIN_INCORRECT
 	e2e_check "$t: no try spent by them: the PIN still logs in" login_ok "$CL_PIN"
 	e2e_check "$t: --change-pin to $NEWPIN" cl_p11 --change-pin --pin "$CL_PIN" --new-pin "$NEWPIN"
 	e2e_check "$t: new PIN logs in and signs" sign_sha256 "$NEWPIN"

@@ -113,11 +113,11 @@ static void test_pin_length(void **state)
 	v = h_card(&h, 0, "st");
 	s = h_open(&h, 0, CKF_RW_SESSION);
 	before = h_apdus(v);
-	assert_int_equal(h_login(&h, s, CKU_USER, "123"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(h_login(&h, s, CKU_USER, "123"), CKR_PIN_INCORRECT);
 	assert_int_equal(h_apdus(v), before);
 	h_done(&h);
 	log = take_log();
-	snprintf(line, sizeof(line), "C_Login(session 0x%lx, CKU_USER, PIN given) = CKR_PIN_LEN_RANGE",
+	snprintf(line, sizeof(line), "C_Login(session 0x%lx, CKU_USER, PIN given) = CKR_PIN_INCORRECT",
 	         s);
 	assert_logged(log, "refused: PIN length 3 outside ", line);
 	assert_logged(log, "nothing sent to the card", line);

@@ -68,17 +68,72 @@ static void test_wrong_pin_and_lock(void **state)
 	block_pin(c);
 }
 
-static void test_pin_len_range_sends_nothing(void **state)
+/* A PIN the card's rules refuse (length, or not digits) is CKR_PIN_INCORRECT
+ * from C_Login (CKR_PIN_LEN_RANGE is not among its return values, v2.40
+ * base 5.6): nothing is sent, no try is spent. */
+static void test_malformed_pin_sends_nothing(void **state)
 {
 	struct ctx *c = *state;
 	unsigned long before = h_apdus(c->v);
+	int puk_tries = vcard_pin_tries_left(c->v, true);
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_OBJECT_HANDLE key;
 
-	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "1"), CKR_PIN_LEN_RANGE);
-	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "123456789012345678901"), CKR_PIN_LEN_RANGE);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "1"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "1234"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "123456789012345678901"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, "1234abcd"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_SO, "12"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_SO, "8765432x"), CKR_PIN_INCORRECT);
 	assert_int_equal(h_apdus(c->v), before);
 	assert_int_equal(vcard_pin_tries_left(c->v, false), 3);
+	assert_int_equal(vcard_pin_tries_left(c->v, true), puk_tries);
 	assert_int_equal(c->h.f->C_Login(c->s, CKU_USER, NULL, 0), CKR_ARGUMENTS_BAD);
 	assert_int_equal(c->h.f->C_Login(c->s, 77, (CK_UTF8CHAR *)PIN, 8), CKR_USER_TYPE_INVALID);
+
+	/* CKU_CONTEXT_SPECIFIC inside a signature: the same */
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, PIN), CKR_OK);
+	assert_int_equal(h_find(&c->h, c->s, CKO_PRIVATE_KEY, &key, 1), 1);
+	assert_int_equal(c->h.f->C_SignInit(c->s, &m, key), CKR_OK);
+	before = h_apdus(c->v);
+	assert_int_equal(h_login(&c->h, c->s, CKU_CONTEXT_SPECIFIC, "123"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_login(&c->h, c->s, CKU_CONTEXT_SPECIFIC, "1234567a"), CKR_PIN_INCORRECT);
+	assert_int_equal(h_apdus(c->v), before);
+	assert_int_equal(vcard_pin_tries_left(c->v, false), 3);
+}
+
+/* The functions that set a PIN keep CKR_PIN_LEN_RANGE for its length and
+ * say CKR_PIN_INVALID for characters it may not have (v2.40 base 5.1.6,
+ * C_InitPIN and C_SetPIN in 5.6); nothing is sent either. */
+static void test_set_pin_rules_send_nothing(void **state)
+{
+	struct ctx *c = *state;
+	int puk_tries = vcard_pin_tries_left(c->v, true);
+	unsigned long before;
+
+	assert_int_equal(h_login(&c->h, c->s, CKU_USER, PIN), CKR_OK);
+	before = h_apdus(c->v);
+	assert_int_equal(c->h.f->C_SetPIN(c->s, (CK_UTF8CHAR *)PIN, 8, (CK_UTF8CHAR *)"1", 1),
+	                 CKR_PIN_LEN_RANGE);
+	assert_int_equal(c->h.f->C_SetPIN(c->s, (CK_UTF8CHAR *)PIN, 8, (CK_UTF8CHAR *)"1234abcd", 8),
+	                 CKR_PIN_INVALID);
+	assert_int_equal(c->h.f->C_SetPIN(c->s, (CK_UTF8CHAR *)"1234", 4, (CK_UTF8CHAR *)"24681357", 8),
+	                 CKR_PIN_LEN_RANGE);
+	assert_int_equal(c->h.f->C_SetPIN(c->s, (CK_UTF8CHAR *)"1234567x", 8,
+	                                  (CK_UTF8CHAR *)"24681357", 8), CKR_PIN_INVALID);
+	assert_int_equal(h_apdus(c->v), before);
+	assert_int_equal(c->h.f->C_Logout(c->s), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->s, CKU_SO, PUK), CKR_OK);
+	before = h_apdus(c->v);
+	assert_int_equal(c->h.f->C_InitPIN(c->s, (CK_UTF8CHAR *)"1", 1), CKR_PIN_LEN_RANGE);
+	assert_int_equal(h_apdus(c->v), before);
+	assert_int_equal(c->h.f->C_Logout(c->s), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->s, CKU_SO, PUK), CKR_OK);
+	before = h_apdus(c->v);
+	assert_int_equal(c->h.f->C_InitPIN(c->s, (CK_UTF8CHAR *)"abcdefgh", 8), CKR_PIN_INVALID);
+	assert_int_equal(h_apdus(c->v), before);
+	assert_int_equal(vcard_pin_tries_left(c->v, false), 3);
+	assert_int_equal(vcard_pin_tries_left(c->v, true), puk_tries);
 }
 
 static void test_login_states(void **state)
@@ -216,7 +271,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_wrong_pin_and_lock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin_len_range_sends_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_pin_sends_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_pin_rules_send_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unblock_so_initpin, setup, teardown),

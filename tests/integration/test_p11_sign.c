@@ -237,7 +237,13 @@ static void test_multipart_equals_single(void **state)
 	assert_int_equal(c->h.f->C_SignInit(c->s, &m1, c->key), CKR_OK);
 	assert_int_equal(c->h.f->C_SignUpdate(c->s, (CK_BYTE *)msg, 5), CKR_OK);
 	assert_int_equal(c->h.f->C_SignUpdate(c->s, (CK_BYTE *)msg + 5, sizeof(msg) - 5), CKR_OK);
+	/* C_Sign cannot end a multi-part signature: refused, and it ends
+	 * (v2.40 base 5.11) */
 	assert_int_equal(c->h.f->C_Sign(c->s, (CK_BYTE *)msg, 1, b, &lb), CKR_OPERATION_ACTIVE);
+	assert_int_equal(c->h.f->C_SignFinal(c->s, b, &lb), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(c->h.f->C_SignInit(c->s, &m1, c->key), CKR_OK);
+	assert_int_equal(c->h.f->C_SignUpdate(c->s, (CK_BYTE *)msg, 5), CKR_OK);
+	assert_int_equal(c->h.f->C_SignUpdate(c->s, (CK_BYTE *)msg + 5, sizeof(msg) - 5), CKR_OK);
 	lb = 0;
 	assert_int_equal(c->h.f->C_SignFinal(c->s, NULL, &lb), CKR_OK);
 	assert_int_equal(lb, la);

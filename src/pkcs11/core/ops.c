@@ -18,5 +18,6 @@ void carta_p11_session_end_ops(struct carta_p11_session *ss)
 	carta_p11_op_clear(&ss->decrypt);
 	carta_digest_free(ss->digest);
 	ss->digest = NULL;
+	ss->digest_parts = CARTA_P11_PARTS_ANY;
 	ss->find_active = false;
 }

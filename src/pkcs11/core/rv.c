@@ -80,3 +80,26 @@ CK_RV carta_p11_rv_puk_verify(enum carta_err e)
 	default: return carta_p11_rv(e);
 	}
 }
+
+/* C_Login (v2.40 base 5.6; v3.0 base 5.6): CKR_PIN_LEN_RANGE is
+ * not among its return values, and is meant for the functions that set a
+ * PIN (v2.40 base 5.1.6). A PIN the card's rules refuse, typed on the
+ * keyboard or on a PIN pad, cannot be the right one: CKR_PIN_INCORRECT, which
+ * clients (NSS) answer by asking again. Nothing was sent to the card. */
+CK_RV carta_p11_rv_login(enum carta_err e)
+{
+	return e == CARTA_E_PIN_LEN ? CKR_PIN_INCORRECT : carta_p11_rv_card_op(e);
+}
+
+/* C_Decrypt (v2.40 base 5.9; v3.0 base 5.10): the card refusing the input
+ * refuses ciphertext, CKR_ENCRYPTED_DATA_INVALID or _LEN_RANGE; CKR_DATA_*
+ * are about plaintext input (v2.40 base 5.1.6) and not among C_Decrypt's
+ * return values. */
+CK_RV carta_p11_rv_decrypt(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_DATA_INVALID: return CKR_ENCRYPTED_DATA_INVALID;
+	case CARTA_E_WRONG_LENGTH: case CARTA_E_RANGE: return CKR_ENCRYPTED_DATA_LEN_RANGE;
+	default: return carta_p11_rv_card_op(e);
+	}
+}

@@ -46,6 +46,10 @@ CK_RV carta_p11_rv_card_op(enum carta_err e);
 /* VERIFY of a PUK: CKR_OK also when the card checks the PUK only inside
  * RESET RETRY COUNTER (it does not know VERIFY for it) */
 CK_RV carta_p11_rv_puk_verify(enum carta_err e);
+/* C_Login: a PIN the card's rules refuse is CKR_PIN_INCORRECT */
+CK_RV carta_p11_rv_login(enum carta_err e);
+/* C_Decrypt: the card refusing the input is CKR_ENCRYPTED_DATA_* */
+CK_RV carta_p11_rv_decrypt(enum carta_err e);
 
 /* ---- locking.c: mutexes per CK_C_INITIALIZE_ARGS */
 CK_RV carta_p11_locking_setup(const CK_C_INITIALIZE_ARGS *args);
@@ -83,9 +87,17 @@ struct carta_p11_token {
 	bool pinpad;
 };
 
-/* ---- sessions: one card operation (signing or decryption) in progress */
+/* ---- sessions: which calls an operation has taken (v2.40 base 5.10, 5.11;
+ * v3.0 base 5.12, 5.13). An update makes it multi-part: only the Final call
+ * ends it. A single-part call that keeps it (a length query, a short
+ * buffer) makes it single-part: only that call ends it, since the data it
+ * was given is the message. */
+enum carta_p11_parts { CARTA_P11_PARTS_ANY = 0, CARTA_P11_PARTS_SINGLE, CARTA_P11_PARTS_MULTI };
+
+/* one card operation (signing or decryption) in progress */
 struct carta_p11_op {
-	bool active, updated;
+	bool active;
+	enum carta_p11_parts parts;
 	CK_MECHANISM_TYPE mech;
 	size_t key;
 	size_t out_len;            /* signature or plaintext block: the key's size */
@@ -109,6 +121,7 @@ struct carta_p11_session {
 	struct carta_p11_op decrypt;  /* mech + key + out_len only */
 	struct carta_digest_ctx *digest;
 	enum carta_hash digest_hash;
+	enum carta_p11_parts digest_parts;
 };
 
 enum carta_p11_login { CARTA_P11_LOGIN_NONE = 0, CARTA_P11_LOGIN_USER, CARTA_P11_LOGIN_SO };
