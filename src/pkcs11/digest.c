@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Software digests (pkcs11-tool --test uses them): carta_digest_*.
  *
- * The operation's rules (v2.40 base 5.10; v3.0 base 5.12):
+ * The operation's rules (v2.40 base 5.10; v3.0 keeps them):
  * - C_Digest and C_DigestFinal always end the operation, unless they return
  *   CKR_BUFFER_TOO_SMALL or are a successful length query (NULL pDigest);
  *   CKR_ARGUMENTS_BAD (no length pointer) ends it like any other error;

@@ -3,7 +3,7 @@
  * hash on the host (carta_digest_*); raw mechanisms accumulate their input
  * up to the mechanism's limit.
  *
- * The operation's rules (v2.40 base 5.11; v3.0 base 5.13):
+ * The operation's rules (v2.40 base 5.11; v3.0 keeps them):
  * - C_Sign and C_SignFinal always end the operation, unless they return
  *   CKR_BUFFER_TOO_SMALL or are a successful length query (NULL pSignature,
  *   v2.40 base 5.2); CKR_ARGUMENTS_BAD ends it like any other error;

@@ -81,7 +81,7 @@ CK_RV carta_p11_rv_puk_verify(enum carta_err e)
 	}
 }
 
-/* C_Login (v2.40 base 5.6; v3.0 base 5.6): CKR_PIN_LEN_RANGE is
+/* C_Login (v2.40 base 5.6): CKR_PIN_LEN_RANGE is
  * not among its return values, and is meant for the functions that set a
  * PIN (v2.40 base 5.1.6). A PIN the card's rules refuse, typed on the
  * keyboard or on a PIN pad, cannot be the right one: CKR_PIN_INCORRECT, which
@@ -91,7 +91,7 @@ CK_RV carta_p11_rv_login(enum carta_err e)
 	return e == CARTA_E_PIN_LEN ? CKR_PIN_INCORRECT : carta_p11_rv_card_op(e);
 }
 
-/* C_Decrypt (v2.40 base 5.9; v3.0 base 5.10): the card refusing the input
+/* C_Decrypt (v2.40 base 5.9): the card refusing the input
  * refuses ciphertext, CKR_ENCRYPTED_DATA_INVALID or _LEN_RANGE; CKR_DATA_*
  * are about plaintext input (v2.40 base 5.1.6) and not among C_Decrypt's
  * return values. */

@@ -88,7 +88,7 @@ struct carta_p11_token {
 };
 
 /* ---- sessions: which calls an operation has taken (v2.40 base 5.10, 5.11;
- * v3.0 base 5.12, 5.13). An update makes it multi-part: only the Final call
+ * v3.0 keeps them). An update makes it multi-part: only the Final call
  * ends it. A single-part call that keeps it (a length query, a short
  * buffer) makes it single-part: only that call ends it, since the data it
  * was given is the message. */
