@@ -66,8 +66,10 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	if (rv == CARTA_OK)
 		rv = carta_card_open_ex(tr, &c, what, sizeof(what));
 	if (rv == CARTA_E_CARD_UNSUPPORTED) {
-		snprintf(msg, sizeof(msg), "%s: %s.", st->name,
-		         tool_unsupported_text(what, buf, sizeof(buf)));
+		/* a reader's name may be long: truncation is fine */
+		if (snprintf(msg, sizeof(msg), "%s: %s.", st->name,
+		             tool_unsupported_text(what, buf, sizeof(buf))) < 0)
+			msg[0] = '\0';
 		doctor_finding(d, "unsupported-card", msg,
 		               _("carta recognises this card but cannot use it yet: use the issuer's middleware for now, and watch the carta project for support."));
 		return;
