@@ -130,8 +130,13 @@ enum carta_err carta_pin_check(const struct carta_pin *p, const uint8_t *v, size
 
 /* Recognise the card on `t` (ATR tables + probe), read what is public, and
  * return it. Takes ownership of t (closed by carta_card_close, also on error).
- * CARTA_E_CARD_UNKNOWN when no driver claims it. */
+ * CARTA_E_CARD_UNKNOWN when no driver claims it; CARTA_E_CARD_UNSUPPORTED
+ * when a probe recognised a card carta cannot serve yet. */
 enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out);
+/* carta_card_open, and on CARTA_E_CARD_UNSUPPORTED what the card was
+ * recognised as (e.g. "Digital-DNA Key") in what[cap] (else ""). */
+enum carta_err carta_card_open_ex(struct carta_transport *t, struct carta_card **out,
+                                  char *what, size_t cap);
 void carta_card_close(struct carta_card *c);
 
 const struct carta_card_desc *carta_card_get_desc(const struct carta_card *c);
@@ -140,6 +145,10 @@ struct carta_transport *carta_card_transport(struct carta_card *c);
 /* Which driver would claim this ATR (without talking to a card): its name, or
  * NULL. For carta-tool info and the ATR coverage test. */
 const char *carta_atr_driver(const uint8_t *atr, size_t n);
+/* carta_atr_driver, and whether the ATR alone settles it: *sure is false for
+ * a contactless ATR (the reader makes it up, so many cards share it) or an
+ * ATR more than one driver claims; then only the probe of an open confirms. */
+const char *carta_atr_verdict(const uint8_t *atr, size_t n, bool *sure);
 
 /* Tries left without spending one, where the card allows it. A status read
  * less than a second ago is reused unless a PIN operation, a logout or a

@@ -28,6 +28,8 @@ enum carta_err {
 
 	/* card answers (see sw.c for the mapping) */
 	CARTA_E_CARD_UNKNOWN,    /* no driver recognises the card */
+	CARTA_E_CARD_UNSUPPORTED, /* a driver recognised the card, which carta cannot serve yet
+	                            (carta_card_open_ex names it) */
 	CARTA_E_FILE_NOT_FOUND,  /* 6A82 */
 	CARTA_E_REF_NOT_FOUND,   /* 6A88, 6A83 */
 	CARTA_E_WRONG_LENGTH,    /* 6700 */

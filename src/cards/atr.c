@@ -111,3 +111,11 @@ enum carta_err carta_atr_hist(const uint8_t *atr, size_t n, const uint8_t **hist
 	*hlen = k;
 	return CARTA_OK;
 }
+
+/* PC/SC part 3 3.1.3.2.3: the ATR a reader synthesises for a contactless
+ * card, 3B 8n 80 01 <historical bytes> [TCK]. */
+bool carta_atr_contactless(const uint8_t *atr, size_t n)
+{
+	return atr && n >= 4 && atr[0] == 0x3b && (atr[1] & 0xf0u) == 0x80 && atr[2] == 0x80 &&
+	       atr[3] == 0x01;
+}

@@ -43,7 +43,9 @@ struct carta_card_driver {
 	/* Score for an ATR that no table row matched exactly (e.g. bare NFC ATRs,
 	 * CNS grammar heuristics): 0 = no. May be NULL. */
 	int (*match)(const uint8_t *atr, size_t n);
-	/* Confirm with APDUs (shared or bare ATRs). CARTA_E_CARD_UNKNOWN = not mine. */
+	/* Confirm with APDUs (shared or bare ATRs). CARTA_E_CARD_UNKNOWN = not mine;
+	 * CARTA_E_CARD_UNSUPPORTED = mine for certain, but not served yet (the
+	 * registry stops there and names the row's family). */
 	enum carta_err (*probe)(struct carta_card *c);
 	/* Fill c->desc (and c->priv). */
 	enum carta_err (*load)(struct carta_card *c);
@@ -117,5 +119,7 @@ enum carta_err carta_atr_hist(const uint8_t *atr, size_t n, const uint8_t **hist
  * match() (*row NULL). 0 = not claimed. */
 int carta_atr_score(const struct carta_card_driver *d, const uint8_t *atr, size_t n,
                     const struct carta_atr_row **row);
+/* A contactless ATR synthesised by the reader (PC/SC part 3): 3B 8n 80 01 ... */
+bool carta_atr_contactless(const uint8_t *atr, size_t n);
 
 #endif

@@ -5,6 +5,8 @@
  * 3B 80 80 01 01 is shared by the CIE STM2 and ST2022 over NFC: both
  * drivers only probe it (J-Sign first: one SELECT AID that a CIE refuses).
  * A new family is a folder under src/cards/ and a line here. */
+#include <stdio.h>
+
 #include "cards/registry.h"
 #include "cards/cie/cie.h"
 #include "cards/cns/cns.h"
@@ -12,6 +14,7 @@
 #define MAX_CANDIDATES 16
 
 const struct carta_card_driver *const carta_card_drivers[] = {
+	&carta_cns_dnakey_driver,
 	&carta_cns_applet_driver,
 	&carta_cns_idemia_driver,
 	&carta_cns_classic_driver,
@@ -46,8 +49,10 @@ static size_t candidates(const uint8_t *atr, size_t n, struct cand *out, size_t 
 }
 
 /* Each candidate starts from the transport flags the card was opened with
- * (a driver may set CARTA_TF_EXTENDED, say, before giving up). */
-static enum carta_err try_drivers(struct carta_card *c)
+ * (a driver may set CARTA_TF_EXTENDED, say, before giving up). A driver that
+ * recognises a card it cannot serve ends the search (CARTA_E_CARD_UNSUPPORTED):
+ * what it recognised is its row's family, else its name. */
+static enum carta_err try_drivers(struct carta_card *c, char *what, size_t cap)
 {
 	struct cand cands[MAX_CANDIDATES];
 	size_t n = candidates(c->t->atr, c->t->atr_len, cands, MAX_CANDIDATES);
@@ -57,15 +62,22 @@ static enum carta_err try_drivers(struct carta_card *c)
 	for (size_t i = 0; i < n && rv == CARTA_E_CARD_UNKNOWN; i++) {
 		c->t->flags = flags;
 		rv = carta_card_try_driver(c, cands[i].drv, cands[i].row);
+		if (rv == CARTA_E_CARD_UNSUPPORTED && what && cap)
+			snprintf(what, cap, "%s",
+			         cands[i].row && cands[i].row->family ? cands[i].row->family :
+			                                                 cands[i].drv->name);
 	}
 	return rv;
 }
 
-enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out)
+enum carta_err carta_card_open_ex(struct carta_transport *t, struct carta_card **out,
+                                  char *what, size_t cap)
 {
 	struct carta_card *c = NULL;
 	enum carta_err rv;
 
+	if (what && cap)
+		what[0] = '\0';
 	if (out)
 		*out = NULL;
 	rv = carta_card_new(t, out ? &c : NULL);
@@ -73,7 +85,7 @@ enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **ou
 		goto out;
 	rv = carta_card_begin(c);
 	if (rv == CARTA_OK) {
-		rv = try_drivers(c);
+		rv = try_drivers(c, what, cap);
 		carta_card_end(c);
 	}
 	if (rv == CARTA_OK)
@@ -84,19 +96,46 @@ out:
 	return rv;
 }
 
-const char *carta_atr_driver(const uint8_t *atr, size_t n)
+enum carta_err carta_card_open(struct carta_transport *t, struct carta_card **out)
+{
+	return carta_card_open_ex(t, out, NULL, 0);
+}
+
+/* The best table-row claim (>= CARTA_SCORE_CLAIM) and how many drivers claim. */
+static const char *best_claim(const uint8_t *atr, size_t n, int *claims)
 {
 	const struct carta_atr_row *row;
 	const char *name = NULL;
 	int best = CARTA_SCORE_CLAIM - 1;
 
+	*claims = 0;
 	for (size_t i = 0; carta_card_drivers[i]; i++) {
 		int s = carta_atr_score(carta_card_drivers[i], atr, n, &row);
 
+		if (s >= CARTA_SCORE_CLAIM)
+			(*claims)++;
 		if (s > best) {
 			best = s;
 			name = carta_card_drivers[i]->name;
 		}
 	}
+	return name;
+}
+
+const char *carta_atr_driver(const uint8_t *atr, size_t n)
+{
+	int claims;
+
+	return best_claim(atr, n, &claims);
+}
+
+/* A PC/SC reader builds a contactless card's ATR itself (3B 8n 80 01 ...),
+ * from little the card says: a foreign card can carry the same bytes. */
+const char *carta_atr_verdict(const uint8_t *atr, size_t n, bool *sure)
+{
+	int claims;
+	const char *name = best_claim(atr, n, &claims);
+
+	*sure = name && claims == 1 && !carta_atr_contactless(atr, n);
 	return name;
 }

@@ -23,6 +23,7 @@ const char *carta_err_str(enum carta_err e)
 	case CARTA_E_CANCELLED: return "cancelled";
 	case CARTA_E_SHARING: return "reader in exclusive use";
 	case CARTA_E_CARD_UNKNOWN: return "card not recognised";
+	case CARTA_E_CARD_UNSUPPORTED: return "card recognised but not supported yet";
 	case CARTA_E_FILE_NOT_FOUND: return "file not found";
 	case CARTA_E_REF_NOT_FOUND: return "reference not found";
 	case CARTA_E_WRONG_LENGTH: return "wrong length";

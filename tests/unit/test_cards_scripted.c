@@ -12,6 +12,8 @@
 #define ATR_ATHENA "3B DF 18 00 81 31 FE 7D 00 6B 02 0C 01 82 01 11 01 43 4E 53 10 31 80 FC"
 #define ATR_ST10 "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 03 03 01 01 01 43 4E 53 10 31 80 9D"
 #define ATR_IDEMIA "3B FF 18 00 00 81 31 FE 45 00 6B 05 05 20 00 01 21 01 43 4E 53 10 31 80 79"
+#define ATR_HPC "3B FF 18 00 00 81 31 FE 45 00 6B 04 05 01 00 01 12 02 48 50 43 10 31 80 6C"
+#define ATR_DNA "3B FF 18 00 00 81 31 FE 45 00 6B 15 0C 03 02 01 01 01 43 4E 53 10 31 80 61"
 #define CARD_ID "7430010024925855"
 
 static const char personal_body[] =
@@ -585,6 +587,135 @@ static void test_idemia_layout(void **state)
 	script_free(s);
 }
 
+/* docs/reference/cns.md 1.3: a CNS 1.1 card that answers 6700 to the extended
+ * READ BINARY is read again in short rounds (no new SELECT), and stays on
+ * short APDUs: the VERIFY is short anyway (no PIN try spent), the signature
+ * goes chained without trying extended first. */
+static void test_ext_refused_6700(void **state)
+{
+	struct script *s = script_new(ATR_ST21);
+	struct carta_card *c;
+	uint8_t blk[256], sig[512], out[256], cmd[7];
+	size_t outlen = sizeof(out);
+	struct carta_buf di;
+
+	(void)state;
+	add_fci(s, "00A40800041000100300", 16);
+	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x10", 5, (const uint8_t *)CARD_ID, 16,
+	               0x9000);
+	add_fci(s, "00A40800041100110200", 400);
+	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x00", 5, g.personal, 256, 0x9000);
+	add_fci(s, "00A40800041100110100", g.c2048.len);
+	memcpy(cmd, "\x00\xb0\x00\x00\x00", 5);
+	cmd[5] = (uint8_t)(g.c2048.len >> 8);
+	cmd[6] = (uint8_t)g.c2048.len;
+	script_add_raw(s, cmd, 7, NULL, 0, 0x6700);
+	add_short_reads(s, g.c2048.p, 0, g.c2048.len);
+	c = open_ok(s);
+	assert_false(s->t.flags & CARTA_TF_EXTENDED);
+	check_desc(c, &g.c2048, 2048);
+	script_add(s, "002000900831323334" "35FFFFFF", "9000");
+	assert_int_equal(carta_card_verify(c, 0, (const uint8_t *)"12345", 5, NULL), CARTA_OK);
+	digestinfo_block(256, blk, &di);
+	expect_decipher(s, g.k2048, 0x01, blk, 256, 2, sig);
+	assert_int_equal(carta_card_sign(c, 0, CARTA_SIGN_PKCS1_DATA, di.p, di.len, out, &outlen),
+	                 CARTA_OK);
+	assert_memory_equal(out, sig, 256);
+	script_done(s);
+	carta_buf_free(&di);
+	carta_card_close(c);
+	script_free(s);
+}
+
+/* The extended PSO refused with 6D00: sent again chained, and the next
+ * signature goes chained at once (the environment is kept: PSO only). */
+static void test_ext_refused_6d00_pso(void **state)
+{
+	struct script *s = script_new(ATR_ST21);
+	struct carta_card *c;
+	uint8_t blk[256], sig[512], out[256];
+	size_t outlen = sizeof(out);
+	struct carta_buf di;
+
+	(void)state;
+	add_open(s, "00A40800041100110100", &g.c2048, true);
+	c = open_ok(s);
+	assert_true(s->t.flags & CARTA_TF_EXTENDED);
+	digestinfo_block(256, blk, &di);
+	script_add(s, "0022F30300", "9000");
+	script_add(s, "0022F1B803830101", "9000");
+	expect_pso(s, g.k2048, blk, 256, 1, sig, 0x6d00);
+	expect_pso(s, g.k2048, blk, 256, 2, sig, 0x9000);
+	assert_int_equal(carta_card_sign(c, 0, CARTA_SIGN_PKCS1_DATA, di.p, di.len, out, &outlen),
+	                 CARTA_OK);
+	assert_memory_equal(out, sig, 256);
+	assert_false(s->t.flags & CARTA_TF_EXTENDED);
+	expect_pso(s, g.k2048, blk, 256, 2, sig, 0x9000);
+	outlen = sizeof(out);
+	assert_int_equal(carta_card_sign(c, 0, CARTA_SIGN_PKCS1_DATA, di.p, di.len, out, &outlen),
+	                 CARTA_OK);
+	script_done(s);
+	carta_buf_free(&di);
+	carta_card_close(c);
+	script_free(s);
+}
+
+/* docs/reference/cns.md 2.3: Trento's health-professional card says "HPC" where
+ * the grammar has "CNS"; with the CNS files it is served by the classic
+ * driver, without them it is not recognised. */
+static void test_hpc_card(void **state)
+{
+	struct script *s = script_new(ATR_HPC);
+	struct carta_card *c;
+	const struct carta_card_desc *d;
+
+	(void)state;
+	add_open(s, "00A40800041100110100", &g.c1024, false);
+	c = open_ok(s);
+	d = carta_card_get_desc(c);
+	assert_string_equal(d->driver, "cns");
+	assert_non_null(strstr(d->family, "HPC"));
+	assert_string_equal(d->model, "CNS 1.0");
+	check_desc(c, &g.c1024, 1024);
+	script_done(s);
+	carta_card_close(c);
+	script_free(s);
+	s = script_new(ATR_HPC);
+	script_add(s, "00A40800041000100300", "6A82");
+	c = NULL;
+	assert_int_equal(carta_card_open(&s->t, &c), CARTA_E_CARD_UNKNOWN);
+	script_done(s);
+	script_free(s);
+}
+
+/* docs/reference/cns.md 1.13: the Digital-DNA Key answers the IAS-ECC AID: recognised,
+ * not supported, named; the classic lots with its ATR do not, and are read. */
+static void test_dnakey(void **state)
+{
+	struct script *s = script_new(ATR_DNA);
+	struct carta_card *c = NULL;
+	char what[64] = "x";
+
+	(void)state;
+	script_add(s, "00A4040407A0000002471001", "9000");
+	assert_int_equal(carta_card_open_ex(&s->t, &c, what, sizeof(what)),
+	                 CARTA_E_CARD_UNSUPPORTED);
+	assert_null(c);
+	assert_string_equal(what, "Digital-DNA Key");
+	script_done(s);
+	assert_true(s->closed);
+	script_free(s);
+	s = script_new(ATR_DNA);
+	script_add(s, "00A4040407A0000002471001", "6A82");
+	add_open(s, "00A40800041100110100", &g.c1024, false);
+	assert_int_equal(carta_card_open_ex(&s->t, &c, what, sizeof(what)), CARTA_OK);
+	assert_string_equal(what, "");
+	assert_string_equal(carta_card_get_desc(c)->driver, "cns");
+	script_done(s);
+	carta_card_close(c);
+	script_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_not_a_cns),
 		cmocka_unit_test(test_reset_by_other),
 		cmocka_unit_test(test_idemia_layout),
+		cmocka_unit_test(test_ext_refused_6700),
+		cmocka_unit_test(test_ext_refused_6d00_pso),
+		cmocka_unit_test(test_hpc_card),
+		cmocka_unit_test(test_dnakey),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

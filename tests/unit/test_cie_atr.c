@@ -85,9 +85,43 @@ static void test_families(void **state)
 	c = carta_cie_chip_for_atr(atr, n);
 	assert_string_equal(c->name, "Bit4id B9547");
 	assert_true(c->jcop);
-	/* JCOP4 rows are exact: a wrong TCK is not one of them */
+	/* JCOP4 rows are exact: a wrong TCK is not one of them, but the
+	 * historical bytes still name the family, for the probe to confirm */
 	atr[n - 1] ^= 0x01;
-	assert_string_equal(carta_cie_chip_for_atr(atr, n)->name, "unknown chip");
+	assert_string_equal(carta_cie_chip_for_atr(atr, n)->name, "Bit4id B9547");
+	assert_int_equal(carta_cie_match(atr, n), CARTA_SCORE_PROBE);
+}
+
+/* A reader that builds the ATR with interface bytes of its own around the
+ * card's historical bytes (docs/reference/cie.md 1.1): the family comes from
+ * the historical bytes (carta_atr_hist), and the CIE driver is only probed. */
+static void test_reader_made_atr(void **state)
+{
+	uint8_t atr[33];
+	size_t n;
+	const struct carta_cie_chip *c;
+
+	(void)state;
+	/* NXP historical bytes (14) after 3B FE 91 00 FF 91 81 71 FE 40 00 */
+	n = hex("3B FE 91 00 FF 91 81 71 FE 40 00 80 31 80 65 49 54 4E 58 50 12 0F FF 82 90 00",
+	        atr, sizeof(atr));
+	c = carta_cie_chip_for_atr(atr, n);
+	assert_non_null(c);
+	assert_string_equal(c->name, "NXP");
+	assert_true(c->jcop);
+	assert_int_equal(carta_cie_match(atr, n), CARTA_SCORE_PROBE);
+	/* smartcard_list.txt (Debian pcsc-tools 1.6.2) L12914, CIE Comune di Parma */
+	n = hex("3B FE 91 00 FF 91 81 71 FE 40 00 41 20 00 51 77 91 80 31 80 65 B0 85 03 00 FB",
+	        atr, sizeof(atr));
+	c = carta_cie_chip_for_atr(atr, n);
+	assert_non_null(c);
+	assert_string_equal(c->name, "Gemalto2");
+	assert_int_equal(carta_cie_match(atr, n), CARTA_SCORE_PROBE);
+	/* a contact ATR whose historical bytes are not a CIE's: nothing */
+	n = hex("3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 03 03 01 01 01 43 4E 53 10 31 80 9D", atr,
+	        sizeof(atr));
+	assert_null(carta_cie_chip_for_atr(atr, n));
+	assert_int_equal(carta_cie_match(atr, n), 0);
 }
 
 static void test_bare_and_foreign(void **state)
@@ -119,6 +153,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_well_formed),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_reader_made_atr),
 		cmocka_unit_test(test_bare_and_foreign),
 	};
 

@@ -59,12 +59,21 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 {
 	struct carta_transport *tr = NULL;
 	struct carta_card *c = NULL;
-	char atr[3 * 33 + 1], msg[1024];
+	char atr[3 * 33 + 1], msg[1024], what[64], buf[128];
 	enum carta_err rv = carta_readers_connect(rs, st->name, &tr);
 
 	tool_hex(st->atr, st->atr_len, atr, sizeof(atr));
 	if (rv == CARTA_OK)
-		rv = carta_card_open(tr, &c);
+		rv = carta_card_open_ex(tr, &c, what, sizeof(what));
+	if (rv == CARTA_E_CARD_UNSUPPORTED) {
+		/* a reader's name may be long: truncation is fine */
+		if (snprintf(msg, sizeof(msg), "%s: %s.", st->name,
+		             tool_unsupported_text(what, buf, sizeof(buf))) < 0)
+			msg[0] = '\0';
+		doctor_finding(d, "unsupported-card", msg,
+		               _("carta recognises this card but cannot use it yet: use the issuer's middleware for now, and watch the carta project for support."));
+		return;
+	}
 	if (rv == CARTA_E_CARD_UNKNOWN) {
 		snprintf(msg, sizeof(msg), _("%s: unknown card, ATR %s."), st->name, atr);
 		doctor_finding(d, "unknown-atr", msg,
@@ -72,7 +81,13 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 		return;
 	}
 	if (rv != CARTA_OK) {
-		snprintf(msg, sizeof(msg), _("%s: the card does not answer (%s)."), st->name, tool_err_text(rv));
+		/* the ATR's guess, said as one: the probe did not confirm it */
+		if (tool_atr_verdict(st->atr, st->atr_len, buf, sizeof(buf))[0])
+			snprintf(msg, sizeof(msg), _("%s: the card does not answer (%s); from the ATR alone: driver %s."),
+			         st->name, tool_err_text(rv), buf);
+		else
+			snprintf(msg, sizeof(msg), _("%s: the card does not answer (%s)."), st->name,
+			         tool_err_text(rv));
 		doctor_finding(d, "card-error", msg,
 		               _("take the card out and put it back; close other programs using the reader; try another USB port."));
 		return;

@@ -7,6 +7,7 @@
 
 struct row {
 	char atr[3 * 33 + 1];
+	char what[64];                  /* recognised but unsupported: what */
 	enum carta_err rv;              /* of opening the card */
 	struct carta_card_desc d;       /* family, driver, serial only */
 };
@@ -22,7 +23,7 @@ static void probe(struct carta_readers *rs, const struct carta_reader_state *st,
 	if (r->rv == CARTA_OK)
 		r->rv = carta_readers_connect(rs, st->name, &tr);
 	if (r->rv == CARTA_OK)
-		r->rv = carta_card_open(tr, &c);
+		r->rv = carta_card_open_ex(tr, &c, r->what, sizeof(r->what));
 	if (r->rv != CARTA_OK)
 		return;
 	const struct carta_card_desc *d = carta_card_get_desc(c);
@@ -34,6 +35,8 @@ static void probe(struct carta_readers *rs, const struct carta_reader_state *st,
 
 static void text(size_t i, const struct carta_reader_state *st, const struct row *r)
 {
+	char buf[128];
+
 	printf("%zu  %s\n", i, st->name);
 	if (r->rv == CARTA_E_NO_CARD) {
 		printf("   %s\n", _("no card"));
@@ -43,6 +46,8 @@ static void text(size_t i, const struct carta_reader_state *st, const struct row
 		printf("   %-10s %s\n", _("card:"), r->d.family);
 		printf("   %-10s %s\n", _("driver:"), r->d.driver);
 		printf("   %-10s %s\n", _("serial:"), r->d.serial);
+	} else if (r->rv == CARTA_E_CARD_UNSUPPORTED) {
+		printf("   %-10s %s\n", _("card:"), tool_unsupported_text(r->what, buf, sizeof(buf)));
 	} else {
 		printf("   %-10s %s\n", _("card:"), tool_err_text(r->rv));
 	}
@@ -63,6 +68,8 @@ static void json(struct jw *w, size_t i, const struct carta_reader_state *st, co
 			jw_str(w, "driver", r->d.driver);
 			jw_str(w, "serial", r->d.serial);
 		} else {
+			if (r->rv == CARTA_E_CARD_UNSUPPORTED)
+				jw_str(w, "family", r->what);
 			jw_str(w, "error", carta_err_str(r->rv));
 		}
 	}

@@ -28,6 +28,7 @@ const char *tool_err_text(enum carta_err e)
 	case CARTA_E_NO_CARD: return _("no card in the reader");
 	case CARTA_E_CARD_REMOVED: return _("the card was removed");
 	case CARTA_E_CARD_UNKNOWN: return _("card not recognised");
+	case CARTA_E_CARD_UNSUPPORTED: return _("card recognised but not supported yet");
 	case CARTA_E_PIN_INCORRECT: return _("wrong PIN");
 	case CARTA_E_PIN_BLOCKED: return _("blocked");
 	case CARTA_E_PIN_LEN: return _("the PIN length breaks the card's rules");
@@ -37,13 +38,34 @@ const char *tool_err_text(enum carta_err e)
 	}
 }
 
+const char *tool_unsupported_text(const char *what, char *buf, size_t cap)
+{
+	snprintf(buf, cap, _("%s: not supported yet"), what && what[0] ? what : _("this card"));
+	return buf;
+}
+
+/* Until a probe ran, a name from a shared or reader-made ATR is a guess. */
+const char *tool_atr_verdict(const uint8_t *atr, size_t n, char *buf, size_t cap)
+{
+	bool sure = false;
+	const char *name = carta_atr_verdict(atr, n, &sure);
+
+	if (!name)
+		snprintf(buf, cap, "%s", "");
+	else if (sure)
+		snprintf(buf, cap, "%s", name);
+	else
+		snprintf(buf, cap, _("%s (to be confirmed)"), name);
+	return buf;
+}
+
 int tool_err_exit(enum carta_err e)
 {
 	switch (e) {
 	case CARTA_OK: return TOOL_EX_OK;
 	case CARTA_E_NO_SERVICE: case CARTA_E_NO_READER: case CARTA_E_NO_CARD:
 	case CARTA_E_CARD_REMOVED: return TOOL_EX_NO_CARD;
-	case CARTA_E_CARD_UNKNOWN: return TOOL_EX_UNKNOWN;
+	case CARTA_E_CARD_UNKNOWN: case CARTA_E_CARD_UNSUPPORTED: return TOOL_EX_UNKNOWN;
 	case CARTA_E_PIN_INCORRECT: return TOOL_EX_PIN_WRONG;
 	case CARTA_E_PIN_BLOCKED: return TOOL_EX_BLOCKED;
 	case CARTA_E_PIN_LEN: return TOOL_EX_REFUSED;
@@ -105,6 +127,7 @@ int tool_open_card(const struct tool *t, struct tool_card *tc)
 {
 	struct carta_reader_state st[CARTA_MAX_READERS];
 	struct carta_transport *tr = NULL;
+	char what[64], msg[128];
 	size_t n = 0;
 	enum carta_err rv;
 	int rc, i;
@@ -123,11 +146,16 @@ int tool_open_card(const struct tool *t, struct tool_card *tc)
 	if (rv == CARTA_OK)
 		rv = carta_readers_connect(tc->rs, st[i].name, &tr);
 	if (rv == CARTA_OK)
-		rv = carta_card_open(tr, &tc->card);
-	if (rv != CARTA_OK) {
+		rv = carta_card_open_ex(tr, &tc->card, what, sizeof(what));
+	if (rv == CARTA_E_CARD_UNSUPPORTED)
+		tool_error("%s: %s", st[i].name, tool_unsupported_text(what, msg, sizeof(msg)));
+	else if (rv != CARTA_OK)
 		tool_error("%s: %s", st[i].name, tool_err_text(rv));
+	if (rv != CARTA_OK && st[i].present && tool_atr_verdict(st[i].atr, st[i].atr_len, msg,
+	                                                        sizeof(msg))[0])
+		tool_error(_("from the ATR alone: driver %s"), msg);
+	if (rv != CARTA_OK)
 		rc = tool_err_exit(rv);
-	}
 out:
 	if (rc != TOOL_EX_OK)
 		tool_close_card(tc);

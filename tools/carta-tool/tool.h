@@ -56,6 +56,12 @@ struct tool_card {
 /* session.c */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *tool_err_text(enum carta_err e);
+/* "Digital-DNA Key: not supported yet": a card the library recognised
+ * (carta_card_open_ex) but cannot serve. */
+const char *tool_unsupported_text(const char *what, char *buf, size_t cap);
+/* What the ATR alone says: "cie (to be confirmed)", "cns", or "" when no
+ * driver is named (only a probe could tell). */
+const char *tool_atr_verdict(const uint8_t *atr, size_t n, char *buf, size_t cap);
 int tool_err_exit(enum carta_err e);
 /* Open PC/SC and list readers; on failure prints why and returns an exit code. */
 int tool_readers(struct carta_readers **rs, struct carta_reader_state *st, size_t *n);

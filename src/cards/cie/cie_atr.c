@@ -88,15 +88,59 @@ out:
 	return ok;
 }
 
-/* PC/SC part 3 3.1.3.2.3: a contactless card's ATR is 3B 8n 80 01 ... */
-static bool contactless(const uint8_t *atr, size_t n)
+/* What each family puts in its historical bytes (docs/reference/cie.md 1.1, the
+ * pattern bytes of the official table, index into chips[]). Searched in the
+ * historical bytes (ISO/IEC 7816-3, carta_atr_hist) of an ATR no row matched:
+ * some readers build the ATR with interface bytes of their own (3B FE 91 00
+ * FF 91 81 71 FE 40 ... in smartcard_list.txt, a CIE of Parma) around what the
+ * card sent. The Gemalto signatures stop at the IAS-ECC product bytes
+ * (65 B0 85 0x 00): the Parma ATR has no EF after them. Foreign IAS-ECC cards
+ * share those bytes, so these only get the card probed. */
+static const struct {
+	const char *sig;
+	size_t chip;
+} sigs[] = {
+	{ "65 49 54 4E 58 50", 0 },
+	{ "65 B0 85 04 00", 1 },
+	{ "65 B0 85 03 00", 2 },
+	{ "66 47 50 00 B8 00 7F", 3 },
+	{ "66 47 50 00 B8 00 94", 4 },
+	{ "65 49 54 4A 34 41", 5 },
+	{ "65 49 54 4A 34 43", 6 },
+	{ "65 49 54 4A 34 42", 7 },
+	{ "65 49 54 4A 34 44", 8 },
+	{ "65 49 54 4A 34 49", 9 },
+	{ "65 49 54 4A 34 4C", 10 },
+};
+
+static bool contains(const uint8_t *h, size_t hn, const char *hex)
 {
-	return n >= 5 && atr[0] == 0x3b && (atr[1] & 0xf0u) == 0x80 && atr[2] == 0x80 &&
-	       atr[3] == 0x01;
+	struct carta_buf b = { 0 };
+	bool found = false;
+
+	if (carta_hex_decode(hex, strlen(hex), &b) == CARTA_OK && b.len > 0)
+		for (size_t i = 0; i + b.len <= hn && !found; i++)
+			found = memcmp(h + i, b.p, b.len) == 0;
+	carta_buf_free(&b);
+	return found;
+}
+
+static const struct carta_cie_chip *chip_by_hist(const uint8_t *atr, size_t n)
+{
+	const uint8_t *h;
+	size_t hn;
+
+	if (carta_atr_hist(atr, n, &h, &hn) != CARTA_OK)
+		return NULL;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (contains(h, hn, sigs[i].sig))
+			return &chips[sigs[i].chip];
+	return NULL;
 }
 
 const struct carta_cie_chip *carta_cie_chip_for_atr(const uint8_t *atr, size_t n)
 {
+	const struct carta_cie_chip *chip;
 	size_t i;
 
 	if (!atr)
@@ -106,21 +150,26 @@ const struct carta_cie_chip *carta_cie_chip_for_atr(const uint8_t *atr, size_t n
 			return &chips[i];
 	if (n == sizeof(bare_stm2) && memcmp(atr, bare_stm2, n) == 0)
 		return &chip_stm2;
-	if (contactless(atr, n))
+	chip = chip_by_hist(atr, n);
+	if (chip)
+		return chip;
+	if (carta_atr_contactless(atr, n))
 		return &chip_generic;
 	return NULL;
 }
 
 /* Only for ATRs no row matched (the registry asks the table first): the bare
- * STM2 ATR gets the probe score, any other contactless ATR one less, so that
- * a driver with a closer guess is probed first. */
+ * STM2 ATR and a family's historical bytes in another ATR get the probe
+ * score, any other contactless ATR one less, so that a driver with a closer
+ * guess is probed first. */
 int carta_cie_match(const uint8_t *atr, size_t n)
 {
 	const struct carta_cie_chip *chip = carta_cie_chip_for_atr(atr, n);
 
-	if (chip == &chip_stm2)
-		return CARTA_SCORE_PROBE;
+	for (size_t i = 0; atr && carta_cie_atrs[i].value; i++)
+		if (row_matches(&carta_cie_atrs[i], atr, n))
+			return 0;
 	if (chip == &chip_generic)
 		return CARTA_SCORE_PROBE - 1;
-	return 0;
+	return chip ? CARTA_SCORE_PROBE : 0;
 }

@@ -19,11 +19,12 @@
 #define PERSONAL_MAX 1200u         /* 400 on CNS; CIE-sized files at most 04B0 */
 #define CERT_MAX 8192u
 #define FIRST_READ 256u
+#define SHORT_LE_MAX 256u
 
 enum carta_err carta_cns_attach(struct carta_card *c, const struct carta_cns_layout *lay)
 {
 	struct carta_cns *p = c->priv;
-	const uint8_t *h = carta_cns_hist(c->t->atr, c->t->atr_len);
+	const uint8_t *h = carta_cns_hist_any(c->t->atr, c->t->atr_len);
 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
@@ -81,6 +82,21 @@ enum carta_err carta_cns_reinit(struct carta_card *c)
 	return carta_cns_select_app(c);
 }
 
+/* docs/reference/cns.md 1.3: a CNS 1.1 card takes extended APDUs, yet some
+ * lots answer one with 6700 or 6D00. `needed`: the command was extended only
+ * because the flag allowed it. Then short APDUs from now on, for this card
+ * (the flag lives with its transport): no extra APDU on later operations. */
+bool carta_cns_ext_refused(struct carta_card *c, bool needed, enum carta_err rv)
+{
+	if (!needed || !(c->t->flags & CARTA_TF_EXTENDED) ||
+	    (rv != CARTA_E_WRONG_LENGTH && rv != CARTA_E_INS_NOT_SUPPORTED))
+		return false;
+	carta_log(CARTA_LOG_INFO, "CNS: extended APDU refused (%s): short APDUs from now on",
+	          carta_err_str(rv));
+	c->t->flags &= ~CARTA_TF_EXTENDED;
+	return true;
+}
+
 /* Select an EF and read `want` bytes of it (0 = what the FCI says, or up
  * to max). */
 static enum carta_err read_ef(struct carta_card *c, const struct carta_cns_path *path,
@@ -97,7 +113,11 @@ static enum carta_err read_ef(struct carta_card *c, const struct carta_cns_path 
 		return CARTA_E_PARSE;
 	if (want == 0 || (fci.has_size && want > fci.size))
 		want = fci.has_size ? fci.size : 0;
-	return carta_iso_read(c->t, 0, want, max, out);
+	rv = carta_iso_read(c->t, 0, want, max, out);
+	/* an extended read is one READ BINARY, so nothing was appended */
+	if (carta_cns_ext_refused(c, want == 0 || want > SHORT_LE_MAX, rv))
+		rv = carta_iso_read(c->t, 0, want, max, out);
+	return rv;
 }
 
 static bool all_digits(const uint8_t *p, size_t n)

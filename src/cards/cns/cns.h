@@ -63,6 +63,9 @@ enum carta_err carta_cns_select(struct carta_card *c, const struct carta_cns_pat
                                 struct carta_fci *fci);
 enum carta_err carta_cns_select_app(struct carta_card *c);
 enum carta_err carta_cns_reinit(struct carta_card *c);
+/* rv of a command that was extended (`needed`) says the card refuses
+ * extended APDUs: CARTA_TF_EXTENDED is cleared (send it again, short). */
+bool carta_cns_ext_refused(struct carta_card *c, bool needed, enum carta_err rv);
 void carta_cns_release(struct carta_card *c);
 /* Card id from the EF contents: 16 ASCII digits, or BCD (applet D003). */
 enum carta_err carta_cns_card_id(const uint8_t *p, size_t n, bool bcd, char out[17]);
@@ -88,6 +91,12 @@ enum carta_err carta_cns_decrypt_raw(struct carta_card *c, size_t key, const uin
 /* cns_info.c: what the ATR says (docs/reference/cns.md 1.2, 2.2). */
 /* The 15 CNS historical bytes if the ATR follows the CNS grammar, else NULL. */
 const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n);
+/* The same grammar with another application in hist[9..11]: "HPC" (health
+ * professionals, operators) or "CIE" (hybrid regional cards), which may
+ * carry the CNS file system (docs/reference/cns.md 2.3). NULL otherwise. */
+const uint8_t *carta_cns_hist_other(const uint8_t *atr, size_t n);
+/* carta_cns_hist, else carta_cns_hist_other. */
+const uint8_t *carta_cns_hist_any(const uint8_t *atr, size_t n);
 bool carta_cns_is_idemia2021(const uint8_t *hist);
 /* Bare or synthesised contactless ATR (3B 8x 80 01 ...). */
 bool carta_cns_is_nfc_atr(const uint8_t *atr, size_t n);
@@ -98,6 +107,7 @@ void carta_cns_describe(struct carta_card *c);
 extern const struct carta_card_driver carta_cns_classic_driver;
 extern const struct carta_card_driver carta_cns_idemia_driver;
 extern const struct carta_card_driver carta_cns_applet_driver;
+extern const struct carta_card_driver carta_cns_dnakey_driver;
 
 /* The operations every CNS family shares: a driver's table names its ATR rows,
  * match, probe and load, and then CARTA_CNS_SHARED_OPS. */

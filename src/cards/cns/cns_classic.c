@@ -23,6 +23,11 @@ static const struct carta_atr_row rows[] = {
 	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 05 03 01 01 01 43 4E 53 10 31 80 64", NULL, P_ROW, "CNS ST Incard (CNS 1.0)" },
 	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 07 03 01 01 01 43 4E 53 10 31 80 66", NULL, P_ROW, "CNS ST Incard (CNS 1.0)" },
 	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 14 03 01 01 01 43 4E 53 10 31 80 75", NULL, P_ROW, "CNS Infocert (CNS 1.0)" },
+	/* smartcard_list.txt (Debian pcsc-tools 1.6.2) L13178, L13399, L13431: lots the grammar
+	 * already took, named here */
+	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 06 03 01 01 01 43 4E 53 10 31 80 67", NULL, P_ROW, "CNS ST J-Sign3 (CNS 1.0)" },
+	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 03 00 01 11 01 43 4E 53 11 31 80 8F", NULL, P_ROW, "CNS Arma dei Carabinieri (CNS 1.1)" },
+	{ "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 13 03 01 11 01 43 4E 53 11 31 80 9C", NULL, P_ROW, "CNS Politecnico di Torino (CNS 1.1)" },
 	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 16 13 01 01 01 43 4E 53 10 31 80 67", NULL, P_ROW, "CNS ANPR (CNS 1.0)" },
 	{ "3B FF 18 00 00 81 31 FE 55 00 6B 02 09 17 17 01 01 01 43 4E 53 10 31 80 62", NULL, P_ROW, "CNS ST Incard (CNS 1.0)" },
 	{ "3B FF 96 00 00 81 31 FE 55 00 6B 02 09 04 03 01 01 01 43 4E 53 10 31 80 EB", NULL, P_ROW, "CNS ST Incard (CNS 1.0)" },
@@ -68,13 +73,18 @@ static int match(const uint8_t *atr, size_t n)
 		return CARTA_SCORE_PROBE;
 	if (h)
 		return 50;
+	/* HPC / operator and hybrid cards: served when the probe (load) finds
+	 * the CNS files */
+	if (carta_cns_hist_other(atr, n))
+		return CARTA_SCORE_PROBE;
 	if (carta_cns_is_nfc_atr(atr, n) && n > 5 && atr[4] != 0x80)
 		return CARTA_SCORE_PROBE;
 	return 0;
 }
 
 /* No APDU for a contact ATR: load() fails with CARTA_E_CARD_UNKNOWN if
- * EF_ID_Carta is missing. Contactless: is there a CNS file system? */
+ * EF_ID_Carta is missing, which is also the probe of the HPC / hybrid cards
+ * (docs/reference/cns.md 1.5). Contactless: is there a CNS file system? */
 static enum carta_err probe(struct carta_card *c)
 {
 	static const uint8_t id[] = { 0x10, 0x00, 0x10, 0x03 };
@@ -90,7 +100,7 @@ static enum carta_err probe(struct carta_card *c)
 
 static enum carta_err load(struct carta_card *c)
 {
-	const uint8_t *h = carta_cns_hist(c->t->atr, c->t->atr_len);
+	const uint8_t *h = carta_cns_hist_any(c->t->atr, c->t->atr_len);
 	bool cns11 = h && h[12] >= 0x11;
 	enum carta_err rv;
 

@@ -35,8 +35,8 @@ static const char *mask_name(uint8_t v)
 }
 
 /* docs/reference/cns.md 1.2: T0 & 8F == 8F, TD1 & 8F == 81, TD2 == 31, then
- * hist = 00 6B IC mask osH osL app h8 h9 "CNS" ver 31 80. */
-const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n)
+ * hist = 00 6B IC mask osH osL app h8 h9 <3 letters> ver 31 80. */
+static const uint8_t *grammar(const uint8_t *atr, size_t n)
 {
 	const uint8_t *h;
 	size_t hl, i = 2;
@@ -52,10 +52,33 @@ const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n)
 	i += 1 + (size_t)(((atr[i] >> 4) & 1) + ((atr[i] >> 5) & 1) + ((atr[i] >> 6) & 1));
 	if (i >= n || atr[i] != 0x31)
 		return NULL;
-	if (h[0] != 0x00 || h[1] != 0x6b || memcmp(h + 9, "CNS", 3) != 0 || h[13] != 0x31 ||
-	    h[14] != 0x80)
+	if (h[0] != 0x00 || h[1] != 0x6b || h[13] != 0x31 || h[14] != 0x80)
 		return NULL;
 	return h;
+}
+
+const uint8_t *carta_cns_hist(const uint8_t *atr, size_t n)
+{
+	const uint8_t *h = grammar(atr, n);
+
+	return h && memcmp(h + 9, "CNS", 3) == 0 ? h : NULL;
+}
+
+/* Trento's health-professional card ("HPC", L16474) and a hybrid regional
+ * card ("CIE", L16478) in docs/reference/cns.md 2.3: OpenSC's itacns skips
+ * them; the same IDEMIA lot carries the CNS file system on its CNS cards. */
+const uint8_t *carta_cns_hist_other(const uint8_t *atr, size_t n)
+{
+	const uint8_t *h = grammar(atr, n);
+
+	return h && (memcmp(h + 9, "HPC", 3) == 0 || memcmp(h + 9, "CIE", 3) == 0) ? h : NULL;
+}
+
+const uint8_t *carta_cns_hist_any(const uint8_t *atr, size_t n)
+{
+	const uint8_t *h = carta_cns_hist(atr, n);
+
+	return h ? h : carta_cns_hist_other(atr, n);
 }
 
 /* docs/reference/cns.md 1.2 / 5: Infineon IC, IDEMIA mask, OS >= 0x20. */
@@ -74,7 +97,7 @@ bool carta_cns_is_nfc_atr(const uint8_t *atr, size_t n)
 void carta_cns_describe(struct carta_card *c)
 {
 	struct carta_card_desc *d = &c->desc;
-	const uint8_t *h = carta_cns_hist(c->t->atr, c->t->atr_len);
+	const uint8_t *h = carta_cns_hist_any(c->t->atr, c->t->atr_len);
 
 	if (h) {
 		snprintf(d->manufacturer, sizeof(d->manufacturer), "IC: %s; mask: %s",
@@ -88,6 +111,9 @@ void carta_cns_describe(struct carta_card *c)
 	}
 	if (c->atr_row && c->atr_row->family)
 		snprintf(d->family, sizeof(d->family), "%s", c->atr_row->family);
+	else if (h && !carta_cns_hist(c->t->atr, c->t->atr_len))
+		snprintf(d->family, sizeof(d->family), "%c%c%c card, CNS files (%s)", h[9], h[10],
+		         h[11], mask_name(h[3]));
 	else if (h)
 		snprintf(d->family, sizeof(d->family), "CNS (%s)", mask_name(h[3]));
 	else

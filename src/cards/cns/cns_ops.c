@@ -14,6 +14,8 @@
 #define TMPL_SIGN 0xb6u
 #define TMPL_DECIPHER 0xb8u
 #define MAX_MOD 512u
+#define PSO_SHORT_LC 255u   /* above: extended, or chained (ISO/IEC 7816-4 5.1) */
+#define PSO_SHORT_LE 256u
 
 /* IDEMIA 2021 keeps PIN and key in DF 1400/9002: select it first (docs/reference/cns.md 1.5). */
 static enum carta_err enter_key_df(struct carta_card *c)
@@ -186,13 +188,24 @@ struct pso_req {
 	uint8_t *out;
 };
 
-static enum carta_err pso(struct carta_card *c, void *arg)
+static enum carta_err pso_once(struct carta_card *c, const struct pso_req *q)
 {
-	const struct pso_req *q = arg;
-
 	if (q->decipher)
 		return carta_iso_pso_decipher(c->t, q->blk, q->len, q->expect, q->out);
 	return carta_iso_pso_cds(c->t, q->blk, q->len, q->expect, q->out);
+}
+
+/* A 256-byte block (RSA-2048 raw, decipher with its padding byte) goes in
+ * one extended APDU; a card that refuses it gets it chained instead. */
+static enum carta_err pso(struct carta_card *c, void *arg)
+{
+	const struct pso_req *q = arg;
+	size_t lc = q->decipher ? q->len + 1 : q->len;
+	enum carta_err rv = pso_once(c, q);
+
+	if (carta_cns_ext_refused(c, lc > PSO_SHORT_LC || q->expect > PSO_SHORT_LE, rv))
+		rv = pso_once(c, q);
+	return rv;
 }
 
 static enum carta_err set_env(struct carta_card *c, void *arg)
