@@ -142,6 +142,15 @@ static void fill_desc(struct carta_card *c)
 	struct carta_key *k = &d->keys[0];
 
 	snprintf(d->family, sizeof(d->family), "CIE 3.0 (%s)", s->chip->name);
+	/* The token's name must not change at login, yet the holder's name is in
+	 * the certificate the CIE shows only after the PIN (docs/reference/cie.md
+	 * 2.3, 8.G3): a label from it would differ before and after the first
+	 * login, and between processes with and without the cache. The NIS is
+	 * read in plain at every open (docs/reference/cie.md 2.1): the same label
+	 * in every process, one per card (two CIEs in two readers stay apart),
+	 * and what the official middleware puts after "CIE" on Windows
+	 * (docs/reference/cie.md 5, token label), so a user recognises it. */
+	snprintf(d->label, sizeof(d->label), "CIE %s", s->nis);
 	snprintf(d->serial, sizeof(d->serial), "%s", s->nis);
 	snprintf(d->manufacturer, sizeof(d->manufacturer), "IC: %s; IAS-ECC", s->chip->name);
 	snprintf(d->model, sizeof(d->model), "CIE 3.0");
