@@ -102,6 +102,13 @@ struct carta_holder {
 
 struct carta_card_desc {
 	char family[64];          /* e.g. "TS-CNS ST 2021 (CNS 1.1)", "CIE 3.0 (NXP)" */
+	/* The token's name (PKCS#11 label, NSS nicknames "<label>:<cert>",
+	 * pkcs11:token= URIs): set when the card is opened and never changed
+	 * afterwards, so it is the same before and after a login, in every
+	 * process, whatever a cache holds. A driver may fill it in load; else
+	 * the framework takes the holder's name, the first certificate's CN or
+	 * the family, as they are at load (carta_card_try_driver). */
+	char label[192];         /* room for "given surname" or a CN; PKCS#11 shows 32 bytes */
 	char driver[16];          /* driver name, e.g. "cns", "cie" */
 	char serial[33];          /* EF_ID_Carta (16 digits), NIS for the CIE */
 	char manufacturer[64];    /* e.g. "IC: STMicroelectronics; mask: STIncard" */

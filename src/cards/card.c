@@ -74,6 +74,24 @@ enum carta_err carta_card_warm_reset(struct carta_card *c)
 	return carta_transport_reset(c->t);
 }
 
+/* The token's name when the driver did not choose one: what the card shows
+ * without a PIN at load. A later change of the description (a certificate
+ * read after login) never renames the token (struct carta_card_desc.label). */
+static void default_label(struct carta_card_desc *d)
+{
+	const struct carta_holder *h = &d->holder;
+
+	if (d->label[0])
+		return;
+	if (h->present && (h->given_name[0] || h->surname[0]))
+		snprintf(d->label, sizeof(d->label), "%s%s%s", h->given_name,
+		         h->given_name[0] ? " " : "", h->surname);
+	else if (d->n_certs > 0 && d->certs[0].cn[0])
+		snprintf(d->label, sizeof(d->label), "%s", d->certs[0].cn);
+	else
+		snprintf(d->label, sizeof(d->label), "%s", d->family);
+}
+
 /* Probe and load with one driver; on failure nothing of it stays. */
 enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_card_driver *d,
                                      const struct carta_atr_row *row)
@@ -88,6 +106,7 @@ enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_ca
 	if (rv == CARTA_OK) {
 		carta_log(CARTA_LOG_INFO, "card driver %s (%s)", d->name, c->desc.family);
 		snprintf(c->desc.driver, sizeof(c->desc.driver), "%s", d->name);
+		default_label(&c->desc);
 		return rv;
 	}
 	release(c);

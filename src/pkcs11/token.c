@@ -6,18 +6,6 @@
 #include "pkcs11/core/state.h"
 #include "pkcs11/p11.h"
 
-static void token_label(const struct carta_p11_token *t, char *out, size_t n)
-{
-	const struct carta_holder *h = &t->desc->holder;
-
-	if (h->present && (h->given_name[0] || h->surname[0]))
-		snprintf(out, n, "%s%s%s", h->given_name, h->given_name[0] ? " " : "", h->surname);
-	else if (t->desc->n_certs > 0 && t->desc->certs[0].cn[0])
-		snprintf(out, n, "%s", t->desc->certs[0].cn);
-	else
-		snprintf(out, n, "%s", t->desc->family);
-}
-
 static CK_FLAGS pin_flags(struct carta_p11_slot *s, int pin, bool so)
 {
 	struct carta_pin_status st;
@@ -39,11 +27,12 @@ static CK_FLAGS pin_flags(struct carta_p11_slot *s, int pin, bool so)
 static void fill_token_info_locked(struct carta_p11_slot *s, CK_TOKEN_INFO *ti)
 {
 	const struct carta_p11_token *t = &s->tok;
-	char label[160];
 
 	memset(ti, 0, sizeof(*ti));
-	token_label(t, label, sizeof(label));
-	carta_p11_blank_fill(ti->label, sizeof(ti->label), label);
+	/* the card layer names the token once (struct carta_card_desc.label):
+	 * a login must not rename it, or saved NSS nicknames and pkcs11: URIs
+	 * stop matching */
+	carta_p11_blank_fill(ti->label, sizeof(ti->label), t->desc->label);
 	carta_p11_blank_fill(ti->manufacturerID, sizeof(ti->manufacturerID), t->desc->manufacturer);
 	carta_p11_blank_fill(ti->model, sizeof(ti->model), t->desc->model);
 	carta_p11_blank_fill(ti->serialNumber, sizeof(ti->serialNumber), t->desc->serial);

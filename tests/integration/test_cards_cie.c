@@ -724,6 +724,172 @@ static void test_pkcs11_unlock_later_process(void **state)
 	rm_tree(dir);
 }
 
+/* One slot's token label and serial, blanks cut. */
+static void token_names(struct h *h, CK_SLOT_ID slot, char label[33], char serial[17])
+{
+	CK_TOKEN_INFO ti;
+	int n;
+
+	assert_int_equal(h->f->C_GetTokenInfo(slot, &ti), CKR_OK);
+	memcpy(label, ti.label, 32);
+	for (n = 32; n > 0 && label[n - 1] == ' '; n--)
+		;
+	label[n] = '\0';
+	memcpy(serial, ti.serialNumber, 16);
+	for (n = 16; n > 0 && serial[n - 1] == ' '; n--)
+		;
+	serial[n] = '\0';
+}
+
+static CK_SLOT_ID p11_restart(struct h *h)
+{
+	CK_SLOT_ID slot;
+	CK_ULONG ns = 1;
+
+	assert_int_equal(h->f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(h->f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(h->f->C_GetSlotList(CK_TRUE, &slot, &ns), CKR_OK);
+	assert_int_equal(ns, 1);
+	return slot;
+}
+
+/* The token's name and serial never change: before the first login (empty
+ * cache), after it (the certificate now known), in a new process with the
+ * certificate cached and with the cache gone. NSS nicknames
+ * ("<label>:<cert>") and pkcs11:token= URIs saved at any of these moments
+ * must keep matching. The label is "CIE <NIS>". */
+static void test_pkcs11_label_stable(void **state)
+{
+	char dir[] = "/tmp/carta-cie-lbl-XXXXXX", want[40], label[33], serial[17], path[4200];
+	struct h h;
+	struct vcard *v;
+	CK_SLOT_ID slot;
+	CK_ULONG ns = 1;
+	CK_SESSION_HANDLE s;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		assert_non_null(mkdtemp(dir));
+		setenv("XDG_CACHE_HOME", dir, 1);
+		h_init(&h, 1);
+		v = h_card(&h, 0, k == 0 ? "cie-nxp" : "cie-gemalto");
+		snprintf(want, sizeof(want), "CIE %s", vcard_card_id(v));
+		ns = 1;
+		assert_int_equal(h.f->C_GetSlotList(CK_TRUE, &slot, &ns), CKR_OK);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+		assert_string_equal(serial, vcard_card_id(v));
+		s = h_open(&h, slot, 0);
+		assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+		/* Firefox on an empty cache: the certificate appears after login */
+		assert_int_equal(h_find(&h, s, CKO_CERTIFICATE, &(CK_OBJECT_HANDLE){ 0 }, 1), 1);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+		assert_string_equal(serial, vcard_card_id(v));
+		assert_int_equal(h.f->C_Logout(s), CKR_OK);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+
+		/* a new process, the certificate cached */
+		assert_int_equal(carta_cie_cache_path(vcard_card_id(v), path, sizeof(path)), CARTA_OK);
+		assert_int_equal(access(path, F_OK), 0);
+		slot = p11_restart(&h);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+		assert_string_equal(serial, vcard_card_id(v));
+		s = h_open(&h, slot, 0);
+		assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+
+		/* a new process, the cache gone */
+		rm_tree(dir);
+		slot = p11_restart(&h);
+		token_names(&h, slot, label, serial);
+		assert_string_equal(label, want);
+		assert_string_equal(serial, vcard_card_id(v));
+		h_done(&h);
+		rm_tree(dir);
+		memcpy(dir + sizeof(dir) - 7, "XXXXXX", 6);
+	}
+}
+
+static CK_FLAGS token_flags(struct h *h, CK_SLOT_ID slot)
+{
+	CK_TOKEN_INFO ti;
+
+	assert_int_equal(h->f->C_GetTokenInfo(slot, &ti), CKR_OK);
+	return ti.flags;
+}
+
+#define USER_TRIES (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED)
+#define SO_TRIES (CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED)
+
+/* The CIE cannot tell its tries without spending one, but a wrong VERIFY's
+ * 63Cx did: COUNT_LOW after one wrong PIN, FINAL_TRY after two, in this
+ * process and in a later one (the note next to the cache); a correct PIN
+ * clears them; without a note a new process shows none. The PUK alike with
+ * the SO flags. Reading the flags costs no APDU. */
+static void test_pkcs11_tries_flags(void **state)
+{
+	char dir[] = "/tmp/carta-cie-try-XXXXXX";
+	struct h h;
+	struct vcard *v;
+	CK_SLOT_ID slot;
+	CK_ULONG ns = 1;
+	CK_SESSION_HANDLE s;
+	unsigned long before;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	h_init(&h, 1);
+	v = h_card(&h, 0, "cie-nxp");
+	assert_int_equal(h.f->C_GetSlotList(CK_TRUE, &slot, &ns), CKR_OK);
+	assert_int_equal(token_flags(&h, slot) & (USER_TRIES | SO_TRIES), 0);
+	s = h_open(&h, slot, CKF_RW_SESSION);
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
+	before = h_apdus(v);
+	assert_int_equal(token_flags(&h, slot) & USER_TRIES, CKF_USER_PIN_COUNT_LOW);
+	assert_int_equal(h_apdus(v), before);
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
+	assert_int_equal(vcard_pin_tries_left(v, false), 1);
+	before = h_apdus(v);
+	assert_int_equal(token_flags(&h, slot) & USER_TRIES,
+	                 CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY);
+	assert_int_equal(h_apdus(v), before);
+
+	/* a later process knows it too */
+	slot = p11_restart(&h);
+	assert_int_equal(token_flags(&h, slot) & USER_TRIES,
+	                 CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY);
+	s = h_open(&h, slot, CKF_RW_SESSION);
+	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	assert_int_equal(token_flags(&h, slot) & USER_TRIES, 0);
+	assert_int_equal(h.f->C_Logout(s), CKR_OK);
+
+	/* the PUK: a wrong one, then the right one */
+	assert_int_equal(h_login(&h, s, CKU_SO, "00000000"), CKR_PIN_INCORRECT);
+	assert_int_equal(token_flags(&h, slot) & (USER_TRIES | SO_TRIES), CKF_SO_PIN_COUNT_LOW);
+	slot = p11_restart(&h);
+	assert_int_equal(token_flags(&h, slot) & SO_TRIES, CKF_SO_PIN_COUNT_LOW);
+	s = h_open(&h, slot, CKF_RW_SESSION);
+	assert_int_equal(h_login(&h, s, CKU_SO, PUK), CKR_OK);
+	assert_int_equal(token_flags(&h, slot) & (USER_TRIES | SO_TRIES), 0);
+	assert_int_equal(h.f->C_Logout(s), CKR_OK);
+
+	/* one wrong PIN again, then a new process without the note: no flag */
+	assert_int_equal(h_login(&h, s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
+	assert_int_equal(token_flags(&h, slot) & USER_TRIES, CKF_USER_PIN_COUNT_LOW);
+	rm_tree(dir);
+	slot = p11_restart(&h);
+	assert_int_equal(token_flags(&h, slot) & (USER_TRIES | SO_TRIES), 0);
+	s = h_open(&h, slot, 0);
+	assert_int_equal(h_login(&h, s, CKU_USER, PIN), CKR_OK);
+	h_done(&h);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +904,8 @@ int main(void)
 		cmocka_unit_test(test_card_api),
 		cmocka_unit_test(test_pkcs11),
 		cmocka_unit_test(test_pkcs11_unlock_later_process),
+		cmocka_unit_test(test_pkcs11_label_stable),
+		cmocka_unit_test(test_pkcs11_tries_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,117 @@ static void test_dh_fallback_wrong_pin(void **state)
 	tc_free(&tc);
 }
 
+/* A card that answers the third wrong VERIFY with 63C0 (no try left) rather
+ * than 6983 (docs/reference/cie.md 4, 8.G1): the PIN is blocked either way.
+ * The driver says so (CARTA_E_PIN_BLOCKED), its PIN status shows it without
+ * an APDU (the token's LOCKED flag, and the unlock path of an unlogged
+ * C_SetPIN), and the unblock with the PUK goes through: VERIFY PUK, 2C 03,
+ * 2C 02 (docs/reference/cie.md 4, 8.G5). */
+static const struct step login_63c0[] = {
+	GET_G, GET_P, GET_Q, CA_STEP, SM_STEPS,
+	{ "00200081", "3030303030303030", NO_LE, NULL, NULL, 0x63c0, { 0 } },
+};
+
+static const struct step unblock_nxp[] = {
+	SEL_MF, SEL_CIE, SM_STEPS,
+	{ "00200082", "3837363534333231", NO_LE, NULL, NULL, 0, { 0 } },
+	{ "002C0381", "", NO_LE, NULL, NULL, 0, { 0 } },
+	{ "002C0281", "3131323233333434", NO_LE, NULL, NULL, 0, { 0 } },
+};
+
+static void test_last_try_63c0(void **state)
+{
+	struct carta_pin_status st;
+	struct tc tc;
+	struct carta_card c;
+	int tries = 5;
+	unsigned long wire;
+
+	(void)state;
+	setenv("XDG_CACHE_HOME", "/nonexistent-carta-test", 1);
+	tc_init(&tc, "3B8E80018031806549544E5850120FFF8290F0", open_nxp,
+	        sizeof(open_nxp) / sizeof(open_nxp[0]));
+	open_card(&tc, &c);
+	tc_script(&tc, login_63c0, sizeof(login_63c0) / sizeof(login_63c0[0]));
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"00000000", 8, &tries),
+	                 CARTA_E_PIN_BLOCKED);
+	assert_int_equal(tries, 0);
+	assert_int_equal(tc.pos, tc.n);
+	wire = tc.wire;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_true(st.blocked);
+	assert_int_equal(st.tries_left, 0);
+	assert_int_equal(tc.wire, wire);   /* remembered, not asked */
+	tc_script(&tc, unblock_nxp, sizeof(unblock_nxp) / sizeof(unblock_nxp[0]));
+	assert_int_equal(carta_cie_driver.unblock(&c, 0, (const uint8_t *)"87654321", 8,
+	                                          (const uint8_t *)"11223344", 8, &tries),
+	                 CARTA_OK);
+	assert_int_equal(tc.pos, tc.n);
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_false(st.blocked);
+	assert_int_equal(st.tries_left, -1);
+	close_card(&c);
+	tc_free(&tc);
+}
+
+/* 63C2 then 63C1: the tries left are kept for the token flags (COUNT_LOW,
+ * FINAL_TRY) at no APDU; a correct VERIFY forgets them. */
+static const struct step wrong_again_nxp[] = {
+	SEL_MF, SEL_CIE, SM_STEPS,
+	{ "00200081", "3030303030303030", NO_LE, NULL, NULL, 0x63c1, { 0 } },
+};
+
+static const struct step right_nxp[] = {
+	SEL_MF, SEL_CIE, SM_STEPS, VERIFY_OK, CERT_READ,
+};
+
+static void test_tries_remembered(void **state)
+{
+	static const struct step first[] = {
+		GET_G, GET_P, GET_Q, CA_STEP, SM_STEPS,
+		{ "00200081", "3030303030303030", NO_LE, NULL, NULL, 0x63c2, { 0 } },
+	};
+	struct carta_pin_status st;
+	struct tc tc;
+	struct carta_card c;
+	int tries = 5;
+	unsigned long wire;
+
+	(void)state;
+	setenv("XDG_CACHE_HOME", "/nonexistent-carta-test", 1);
+	tc_init(&tc, "3B8E80018031806549544E5850120FFF8290F0", open_nxp,
+	        sizeof(open_nxp) / sizeof(open_nxp[0]));
+	open_card(&tc, &c);
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, -1);
+	tc_script(&tc, first, sizeof(first) / sizeof(first[0]));
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"00000000", 8, &tries),
+	                 CARTA_E_PIN_INCORRECT);
+	assert_int_equal(tries, 2);
+	wire = tc.wire;
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, 2);
+	assert_false(st.blocked);
+	assert_int_equal(tc.wire, wire);
+	tc_script(&tc, wrong_again_nxp, sizeof(wrong_again_nxp) / sizeof(wrong_again_nxp[0]));
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"00000000", 8, &tries),
+	                 CARTA_E_PIN_INCORRECT);
+	wire = tc.wire;
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, 1);
+	assert_int_equal(tc.wire, wire);
+	tc_script(&tc, right_nxp, sizeof(right_nxp) / sizeof(right_nxp[0]));
+	assert_int_equal(carta_cie_driver.verify(&c, 0, (const uint8_t *)"12345678", 8, &tries),
+	                 CARTA_OK);
+	assert_int_equal(carta_cie_driver.pin_status(&c, 0, &st), CARTA_OK);
+	assert_int_equal(st.tries_left, -1);
+	assert_false(st.blocked);
+	assert_int_equal(tc.pos, tc.n);
+	close_card(&c);
+	tc_free(&tc);
+}
+
 /* Wrong PIN lengths and non-digits: refused before anything is sent. */
 static void test_pin_rules(void **state)
 {
@@ -305,6 +416,8 @@ int main(void)
 		cmocka_unit_test(test_flow_gemalto),
 		cmocka_unit_test(test_dh_fallback_wrong_pin),
 		cmocka_unit_test(test_pin_rules),
+		cmocka_unit_test(test_last_try_63c0),
+		cmocka_unit_test(test_tries_remembered),
 		cmocka_unit_test(test_probe),
 	};
 

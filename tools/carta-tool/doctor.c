@@ -33,6 +33,21 @@ static void certs(struct doctor *d, const struct carta_card_desc *desc, const ch
 	doctor_ok(d, msg);
 }
 
+/* The CIE signs only with PKCS#1 v1.5 padded by the card, never RSA-PSS
+ * (docs/reference/cie.md 5, 8.I4), and TLS 1.3 allows only PSS for RSA
+ * client certificates: a site that accepts only TLS 1.3 refuses a CIE. */
+static void cie_tls(struct doctor *d, const struct carta_card_desc *desc, const char *rd)
+{
+	char msg[1024];
+
+	if (strcmp(desc->driver, "cie") != 0)
+		return;
+	snprintf(msg, sizeof(msg), _("%s: the CIE cannot make RSA-PSS signatures, so a site that allows only TLS 1.3 refuses it (Firefox: SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT or \"nssFailure2\"; Chromium: ERR_SSL_CLIENT_AUTH_NO_COMMON_ALGORITHMS)."),
+	         rd);
+	doctor_info(d, "cie-no-pss", msg,
+	            _("the site must allow TLS 1.2 for CIE logins (tell its administrators); a CNS card can do TLS 1.3."));
+}
+
 static void pins(struct doctor *d, struct carta_card *c, const char *rd)
 {
 	const struct carta_card_desc *desc = carta_card_get_desc(c);
@@ -97,6 +112,7 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	         desc->driver, desc->serial);
 	doctor_ok(d, msg);
 	certs(d, desc, st->name);
+	cie_tls(d, desc, st->name);
 	pins(d, c, st->name);
 	carta_card_close(c);
 }

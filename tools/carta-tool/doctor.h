@@ -14,6 +14,10 @@ struct doctor {
 
 void doctor_finding(struct doctor *d, const char *id, const char *msg, const char *fix);
 void doctor_ok(struct doctor *d, const char *msg);
+/* Something the user should know about a working set-up, with its stable id
+ * and what to do when it bites: not a problem (the exit status stays 0);
+ * in --json a finding with "severity": "info" (the others: "problem"). */
+void doctor_info(struct doctor *d, const char *id, const char *msg, const char *advice);
 /* doctor_env.c: browsers' NSS databases and the p11-kit module file. */
 void doctor_browsers(struct doctor *d);
 void doctor_p11kit(struct doctor *d);

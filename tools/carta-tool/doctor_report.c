@@ -12,11 +12,26 @@ void doctor_finding(struct doctor *d, const char *id, const char *msg, const cha
 	if (d->t->json) {
 		jw_obj(&d->w, NULL);
 		jw_str(&d->w, "id", id);
+		jw_str(&d->w, "severity", "problem");
 		jw_str(&d->w, "message", msg);
 		jw_str(&d->w, "fix", fix);
 		jw_end_obj(&d->w);
 	} else {
 		printf(_("[%s] %s Fix: %s\n"), id, msg, fix);
+	}
+}
+
+void doctor_info(struct doctor *d, const char *id, const char *msg, const char *advice)
+{
+	if (d->t->json) {
+		jw_obj(&d->w, NULL);
+		jw_str(&d->w, "id", id);
+		jw_str(&d->w, "severity", "info");
+		jw_str(&d->w, "message", msg);
+		jw_str(&d->w, "fix", advice);
+		jw_end_obj(&d->w);
+	} else {
+		printf(_("info [%s] %s What to do: %s\n"), id, msg, advice);
 	}
 }
 

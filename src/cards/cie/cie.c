@@ -142,6 +142,15 @@ static void fill_desc(struct carta_card *c)
 	struct carta_key *k = &d->keys[0];
 
 	snprintf(d->family, sizeof(d->family), "CIE 3.0 (%s)", s->chip->name);
+	/* The token's name must not change at login, yet the holder's name is in
+	 * the certificate the CIE shows only after the PIN (docs/reference/cie.md
+	 * 2.3, 8.G3): a label from it would differ before and after the first
+	 * login, and between processes with and without the cache. The NIS is
+	 * read in plain at every open (docs/reference/cie.md 2.1): the same label
+	 * in every process, one per card (two CIEs in two readers stay apart),
+	 * and what the official middleware puts after "CIE" on Windows
+	 * (docs/reference/cie.md 5, token label), so a user recognises it. */
+	snprintf(d->label, sizeof(d->label), "CIE %s", s->nis);
 	snprintf(d->serial, sizeof(d->serial), "%s", s->nis);
 	snprintf(d->manufacturer, sizeof(d->manufacturer), "IC: %s; IAS-ECC", s->chip->name);
 	snprintf(d->model, sizeof(d->model), "CIE 3.0");
@@ -171,6 +180,7 @@ static enum carta_err load(struct carta_card *c)
 	if (!s)
 		goto out;
 	c->priv = s;
+	s->tries_mem[0] = s->tries_mem[1] = -1;
 	rv = CARTA_E_CARD_UNKNOWN;
 	s->chip = carta_cie_chip_for_atr(c->t->atr, c->t->atr_len);
 	if (!s->chip)
@@ -191,13 +201,16 @@ out:
 static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
 {
 	struct carta_cie *s = c->priv;
+	int tries;
 
 	if (pin > 1)
 		return CARTA_E_ARGS;
 	/* docs/reference/cie.md 4: no CIE source reads the counters without spending a try;
-	 * a blocked PIN is known only from a 6983 seen earlier (cie_cache.c) */
-	st->tries_left = -1;
-	st->blocked = pin == 0 && carta_cie_blocked_seen(s->nis);
+	 * the tries left are known only from what a wrong PIN was answered
+	 * earlier (63Cx, 6983, 63C0), kept in cie_cache.c: no APDU here */
+	tries = s->tries_mem[pin] >= 0 ? s->tries_mem[pin] : carta_cie_tries_seen(s->nis, pin);
+	st->blocked = tries == 0 || (pin == 0 && carta_cie_blocked_seen(s->nis));
+	st->tries_left = st->blocked ? 0 : tries;
 	st->verified = s->sm.active && (pin == 0 ? s->pin_verified : s->puk_verified);
 	return CARTA_OK;
 }
@@ -217,12 +230,15 @@ static enum carta_err logout(struct carta_card *c)
 	return rv;
 }
 
-/* Someone else reset the card: the SM session and the PIN state are gone. */
+/* Someone else reset the card: the SM session and the PIN state are gone,
+ * and whoever reset it may have verified the PIN since (a full counter):
+ * the tries this process saw are no longer evidence. */
 static enum carta_err reinit(struct carta_card *c)
 {
 	struct carta_cie *s = c->priv;
 
 	carta_cie_session_end(s);
+	s->tries_mem[0] = s->tries_mem[1] = -1;
 	s->selected = false;
 	s->card_sm = false;
 	return carta_cie_select_apps(c);

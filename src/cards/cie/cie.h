@@ -56,6 +56,9 @@ struct carta_cie {
 	bool selected;                     /* IAS + DF_CIE selected since the last reset */
 	bool card_sm;                      /* a key agreement was sent since the last reset */
 	bool pin_verified, puk_verified;   /* in the current SM session */
+	/* tries left of PIN and PUK as a wrong VERIFY told them, when no note
+	 * file could keep them (cie_cache.c); -1 otherwise */
+	int tries_mem[2];
 	bool mse_sign_set;                 /* MSE SET AT for key 81 done in this session */
 };
 
@@ -123,9 +126,15 @@ enum carta_err carta_cie_cache_path(const char *nis, char *out, size_t cap);
 enum carta_err carta_cie_cache_load(const char *nis, const uint8_t *sod, size_t sodlen,
                                     struct carta_buf *cert);
 enum carta_err carta_cie_cache_store(const char *nis, const uint8_t *der, size_t n);
-/* A PIN seen blocked (6983) on this machine, until it verifies or is unblocked. */
+/* What wrong PINs told on this machine (cie_cache.c): the PIN seen blocked
+ * (6983 or 63C0) until it verifies or is unblocked; the tries left a 63Cx
+ * reported for PIN `pin` (0 PIN, 1 PUK), -1 when there is no such note.
+ * carta_cie_tries_mark with tries < 0 removes the note; true when the file
+ * now says what was asked. */
 bool carta_cie_blocked_seen(const char *nis);
 void carta_cie_blocked_mark(const char *nis, bool blocked);
+int carta_cie_tries_seen(const char *nis, size_t pin);
+bool carta_cie_tries_mark(const char *nis, size_t pin, int tries);
 /* Does SOD entry A3 match this certificate? */
 enum carta_err carta_cie_sod_check(const uint8_t *sod, size_t sodlen, unsigned dg,
                                    const uint8_t *data, size_t n);

@@ -204,13 +204,24 @@ out:
 	return rv;
 }
 
-/* The CIE cannot report its PIN counter without spending a try (docs/reference/cie.md 4), and
- * a third wrong VERIFY answers 6983 like an already blocked PIN does. So the
- * driver remembers a 6983 it has seen, next to the certificate cache (public
- * state, no secret), until a VERIFY or an unblock succeeds: the token then
- * shows the PIN locked, and an unlock in a later process (pkcs11-tool
- * --unlock-pin) knows the value it is given is the PUK. */
-static enum carta_err blocked_path(const char *nis, char *out, size_t cap)
+/* The CIE cannot report its PIN counter without spending a try
+ * (docs/reference/cie.md 4), yet the answer to a wrong VERIFY tells it: 63Cx,
+ * x tries left; a third wrong VERIFY answers 6983 like an already blocked PIN
+ * does, or 63C0 on some cards. So the driver keeps what the card last said,
+ * next to the certificate cache (public state, never a PIN), per NIS:
+ *   cie-<NIS>.pin-blocked  the PIN is blocked (6983 or 63C0), until a VERIFY
+ *                          or an unblock succeeds;
+ *   cie-<NIS>.pin-tries    "x": a wrong PIN left x > 0 tries, until a VERIFY,
+ *   cie-<NIS>.puk-tries    a change or an unblock succeeds (the PUK: 0 too).
+ * Kept across processes because the user who typed a wrong PIN in one
+ * program (pkcs11-tool, a signing application) types the next in another
+ * (Firefox): the warning before the last try must be there too, and an
+ * unlock in a later process (pkcs11-tool --unlock-pin) must know that the
+ * value it is given is the PUK. Nothing is written without such evidence,
+ * so a new process on an untouched card shows no count. A correct PIN typed
+ * into another middleware leaves the note stale until carta sees a
+ * correct PIN: the flags then warn once too often, never too late. */
+static enum carta_err note_path(const char *nis, const char *what, char *out, size_t cap)
 {
 	char dir[4096];
 	enum carta_err rv;
@@ -221,32 +232,80 @@ static enum carta_err blocked_path(const char *nis, char *out, size_t cap)
 	rv = cache_dir(dir, sizeof(dir));
 	if (rv != CARTA_OK)
 		return rv;
-	n = snprintf(out, cap, "%s/cie-%s.pin-blocked", dir, nis);
+	n = snprintf(out, cap, "%s/cie-%s.%s", dir, nis, what);
 	return n > 0 && (size_t)n < cap ? CARTA_OK : CARTA_E_RANGE;
+}
+
+/* Write the note (content: n bytes of text, possibly none), or remove it
+ * (text NULL). True when the file system now says it. */
+static bool note_set(const char *path, const char *text)
+{
+	char dir[4096];
+	bool ok;
+	int fd;
+
+	if (!text)
+		return unlink(path) == 0 || errno == ENOENT;
+	if (cache_dir(dir, sizeof(dir)) != CARTA_OK || make_dirs(dir) != CARTA_OK)
+		return false;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	ok = write_all(fd, (const uint8_t *)text, strlen(text)) == CARTA_OK;
+	return close(fd) == 0 && ok;
 }
 
 bool carta_cie_blocked_seen(const char *nis)
 {
 	char path[4200];
 
-	return blocked_path(nis, path, sizeof(path)) == CARTA_OK && access(path, F_OK) == 0;
+	return note_path(nis, "pin-blocked", path, sizeof(path)) == CARTA_OK &&
+	       access(path, F_OK) == 0;
 }
 
 void carta_cie_blocked_mark(const char *nis, bool blocked)
 {
-	char dir[4096], path[4200];
-	int fd;
+	char path[4200];
 
-	if (blocked_path(nis, path, sizeof(path)) != CARTA_OK)
-		return;
-	if (!blocked) {
-		if (unlink(path) != 0 && errno != ENOENT)
-			carta_log(CARTA_LOG_ERROR, "CIE: cannot clear %s", path);
-		return;
+	if (note_path(nis, "pin-blocked", path, sizeof(path)) == CARTA_OK &&
+	    !note_set(path, blocked ? "" : NULL))
+		carta_log(CARTA_LOG_ERROR, "CIE: cannot %s %s", blocked ? "write" : "clear", path);
+}
+
+int carta_cie_tries_seen(const char *nis, size_t pin)
+{
+	char path[4200], text[4];
+	ssize_t got;
+	int fd, tries = -1;
+
+	if (pin > 1 || note_path(nis, pin == 0 ? "pin-tries" : "puk-tries", path, sizeof(path)) !=
+	               CARTA_OK)
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = read(fd, text, sizeof(text));
+	close(fd);
+	/* one or two digits and a newline: 63Cx counts up to 15 */
+	if (got >= 2 && got <= 3 && text[got - 1] == '\n' && text[0] >= '0' && text[0] <= '9') {
+		tries = text[0] - '0';
+		if (got == 3)
+			tries = text[1] >= '0' && text[1] <= '9' ? tries * 10 + (text[1] - '0') : -1;
 	}
-	if (cache_dir(dir, sizeof(dir)) != CARTA_OK || make_dirs(dir) != CARTA_OK)
-		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
+	return tries >= 0 && tries <= 15 ? tries : -1;
+}
+
+bool carta_cie_tries_mark(const char *nis, size_t pin, int tries)
+{
+	char path[4200], text[8];
+
+	if (pin > 1 || tries > 15 ||
+	    note_path(nis, pin == 0 ? "pin-tries" : "puk-tries", path, sizeof(path)) != CARTA_OK)
+		return false;
+	if (tries >= 0)
+		snprintf(text, sizeof(text), "%d\n", tries);
+	if (note_set(path, tries >= 0 ? text : NULL))
+		return true;
+	carta_log(CARTA_LOG_ERROR, "CIE: cannot %s %s", tries >= 0 ? "write" : "clear", path);
+	return false;
 }

@@ -43,6 +43,11 @@ static enum carta_err pin_result(struct carta_card *c, enum carta_err rv, uint16
 	if (sw == 0x9000)
 		return CARTA_OK;
 	rv = carta_sw_to_err(sw);
+	/* 63C0, no try left, is how some cards answer the third wrong VERIFY
+	 * where others answer 6983 (docs/reference/cie.md 4, 8.G1): blocked
+	 * either way, and unblocked the same way */
+	if (rv == CARTA_E_PIN_INCORRECT && (sw & 0xfff0) == 0x63c0 && carta_sw_tries(sw) == 0)
+		rv = CARTA_E_PIN_BLOCKED;
 	if (rv == CARTA_E_PIN_INCORRECT && tries_left)
 		*tries_left = carta_sw_tries(sw);
 	if (rv == CARTA_E_PIN_BLOCKED && tries_left)
@@ -77,21 +82,48 @@ static enum carta_err ensure_session(struct carta_card *c)
 	return s->sm.active ? CARTA_OK : carta_cie_session_start(c);
 }
 
+/* What a PIN command's answer says about the tries left of PIN `pin` (0 PIN,
+ * 1 PUK), kept for the token flags (cie_cache.c): a success means a full
+ * counter (no note), 63Cx x tries, 6983 or 63C0 none; a wrong PIN without a
+ * count (6300, 6700) makes the old count untrue; other errors say nothing.
+ * No APDU: only what the card already answered. */
+static void note_tries(struct carta_cie *s, size_t pin, enum carta_err rv, int tries)
+{
+	bool kept;
+
+	if (rv == CARTA_OK)
+		tries = -1;
+	else if (rv == CARTA_E_PIN_BLOCKED)
+		tries = 0;
+	else if (rv != CARTA_E_PIN_INCORRECT)
+		return;
+	if (pin == 0) {
+		/* a blocked PIN has its own note, which the unlock path reads */
+		carta_cie_blocked_mark(s->nis, tries == 0);
+		kept = carta_cie_tries_mark(s->nis, 0, tries > 0 ? tries : -1);
+	} else {
+		kept = carta_cie_tries_mark(s->nis, 1, tries);
+	}
+	s->tries_mem[pin] = kept ? -1 : tries;
+}
+
 /* VERIFY 00 20 00 ref 08 <8 ASCII> under SM. */
 static enum carta_err verify_ref(struct carta_card *c, uint8_t ref, const uint8_t *v,
                                  int *tries_left)
 {
 	struct carta_cie *s = c->priv;
 	uint16_t sw = 0;
+	int tries = -1;
 	enum carta_err rv;
 
 	rv = ensure_session(c);
 	if (rv != CARTA_OK)
 		return pin_result(c, rv, 0, tries_left);
 	rv = pin_cmd(c, 0x20, 0x00, ref, v, PIN_LEN, 0, &sw);
-	rv = pin_result(c, rv, sw, tries_left);
-	if (ref == REF_PIN && (rv == CARTA_OK || rv == CARTA_E_PIN_BLOCKED))
-		carta_cie_blocked_mark(s->nis, rv == CARTA_E_PIN_BLOCKED);
+	rv = pin_result(c, rv, sw, &tries);
+	note_tries(s, ref == REF_PIN ? 0 : 1, rv, tries);
+	if (tries_left)
+		*tries_left = tries;
 	if (rv == CARTA_OK && ref == REF_PIN)
 		s->pin_verified = true;
 	if (rv == CARTA_OK && ref == REF_PUK)
@@ -130,6 +162,7 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 	struct carta_cie *s = c->priv;
 	struct carta_secret *d = NULL;
 	uint16_t sw = 0;
+	int tries = -1;
 	enum carta_err rv;
 
 	if (tries_left)
@@ -151,7 +184,10 @@ enum carta_err carta_cie_change(struct carta_card *c, size_t pin, const uint8_t 
 	d->len = 2 * PIN_LEN;
 	rv = pin_cmd(c, 0x24, 0x00, REF_PIN, d->p, d->len, 0, &sw);
 	carta_secret_free(&d);
-	rv = pin_result(c, rv, sw, tries_left);
+	rv = pin_result(c, rv, sw, &tries);
+	note_tries(s, 0, rv, tries);
+	if (tries_left)
+		*tries_left = tries;
 	if (rv == CARTA_OK)
 		carta_log(CARTA_LOG_INFO, "CIE: PIN changed");
 	else
@@ -188,7 +224,7 @@ enum carta_err carta_cie_unblock(struct carta_card *c, size_t pin, const uint8_t
 	/* the PIN is usable again but not verified in this session */
 	s->pin_verified = false;
 	if (rv == CARTA_OK)
-		carta_cie_blocked_mark(s->nis, false);
+		note_tries(s, 0, CARTA_OK, -1);   /* a full counter, not blocked */
 	if (rv != CARTA_OK)
 		carta_log(CARTA_LOG_ERROR, "CIE: unblock refused: %s", carta_err_str(rv));
 	return rv;
