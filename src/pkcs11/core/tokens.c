@@ -82,8 +82,9 @@ static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
 	if (e == CARTA_OK) {
 		token_load_locked(s, card, event);
 	} else {
-		if (e == CARTA_E_CARD_UNKNOWN) {
-			/* not asked again until the reader sees another card */
+		if (e == CARTA_E_CARD_UNKNOWN || e == CARTA_E_CARD_UNSUPPORTED) {
+			/* a definite verdict: not asked again until the reader
+			 * sees another card */
 			s->bad_card = true;
 			s->bad_event = event;
 		}
