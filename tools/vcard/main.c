@@ -10,6 +10,7 @@
 #include "vcard_int.h"
 
 struct args {
+	struct vcard_fault faults[VCARD_MAX_FAULTS];
 	struct vcard_config cfg;
 	struct vcard_serve_opts serve;
 	const char *out;
@@ -21,6 +22,8 @@ static void usage(FILE *f)
 	        "usage: carta-vcard serve --profile P --port N [--host H] [--seed S]\n"
 	        "         [--identity DIR] [--pin P] [--puk P] [--ec] [--atr HEX] [--expired]\n"
 	        "         [--delay-ms N] [--fault-at N] [--log FILE]\n"
+	        "         [--fault MODE@N[,MODE@N...]]... [--fault-reinsert-ms M]\n"
+	        "         (MODE: remove-before remove-after sw=XXXX truncated oversized garbage)\n"
 	        "         [--empty-verify on|off] [--puk-verify on|off]\n"
 	        "         [--pin-tries N] [--puk-tries N] [--sm-error-style 0|1]\n"
 	        "         [--cie-last-try-sw 6983|63c0] [--no-extended 6700|6d00]\n"
@@ -76,6 +79,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "puk-verify", 1, 0, 'V' }, { "pin-tries", 1, 0, 't' }, { "puk-tries", 1, 0, 'T' },
 		{ "sm-error-style", 1, 0, 'm' }, { "cie-last-try-sw", 1, 0, 'L' },
 		{ "no-extended", 1, 0, 'X' }, { "dnakey-applet-sw", 1, 0, 'D' },
+		{ "fault", 1, 0, 'F' }, { "fault-reinsert-ms", 1, 0, 'R' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -109,6 +113,16 @@ static int parse(int argc, char **argv, struct args *a)
 			if (parse_sw(c, &a->cfg) != 0)
 				return -1;
 			break;
+		case 'F':
+			/* docs/virtual-card.md "Fault injection" */
+			if (vcard_fault_parse(optarg, a->faults, VCARD_MAX_FAULTS - 1,
+			                      &a->cfg.n_faults) != CARTA_OK) {
+				fprintf(stderr, "carta-vcard: bad --fault '%s'\n", optarg);
+				return -1;
+			}
+			a->cfg.faults = a->faults;
+			break;
+		case 'R': a->serve.reinsert_ms = strtoul(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}

@@ -4,7 +4,9 @@
  * big-endian length + payload; 1-byte payloads are control codes), and
  * reconnect whenever vpcd/pcscd goes away. SIGUSR1 = card removed (the
  * socket is closed, which vpcd reports as removal), SIGUSR2 = reinserted,
- * SIGTERM/SIGINT = stop and print the APDU statistics. */
+ * SIGTERM/SIGINT = stop and print the APDU statistics. A removal fault
+ * (docs/virtual-card.md "Fault injection") removes the card the same way, and
+ * reinserts it after --fault-reinsert-ms if given (else at SIGUSR2). */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,6 +22,7 @@
 #include "vcard_int.h"
 
 static volatile sig_atomic_t stop_req, removed;
+static struct timespec reinsert_at;   /* removal by a fault: when to come back (0 = SIGUSR2) */
 
 static void on_signal(int sig)
 {
@@ -166,12 +169,50 @@ static bool control(struct vcard *v, int fd, uint8_t code, FILE *lg)
 	return true;
 }
 
-static void session(struct vcard *v, int fd, FILE *lg)
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000L + (t->tv_nsec - now.tv_nsec) / 1000000L;
+}
+
+/* Logs a fault that fired on the last APDU; true if it removes the card (then
+ * *after = the answer goes out first). */
+static bool fault_fired(struct vcard *v, FILE *lg, const struct vcard_serve_opts *o, bool *after)
+{
+	struct vcard_fault f;
+	char d[48];
+
+	if (!vcard_fault_last(v, &f))
+		return false;
+	vcard_fault_str(&f, d, sizeof(d));
+	if (lg)
+		fprintf(lg, "# fault %s fired\n", d);
+	if (f.mode != VCARD_FAULT_REMOVE_BEFORE && f.mode != VCARD_FAULT_REMOVE_AFTER)
+		return false;
+	*after = f.mode == VCARD_FAULT_REMOVE_AFTER;
+	removed = 1;
+	memset(&reinsert_at, 0, sizeof(reinsert_at));
+	if (o->reinsert_ms) {
+		clock_gettime(CLOCK_MONOTONIC, &reinsert_at);
+		reinsert_at.tv_sec += (time_t)(o->reinsert_ms / 1000);
+		reinsert_at.tv_nsec += (long)(o->reinsert_ms % 1000) * 1000000L;
+		if (reinsert_at.tv_nsec >= 1000000000L) {
+			reinsert_at.tv_sec++;
+			reinsert_at.tv_nsec -= 1000000000L;
+		}
+	}
+	return true;
+}
+
+static void session(struct vcard *v, int fd, FILE *lg, const struct vcard_serve_opts *o)
 {
 	static uint8_t msg[65536 + 16];
 	struct carta_buf resp = { 0 };
 	uint8_t h[2];
 	size_t n;
+	bool after = false;
 
 	while (!stop_req && !removed) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -198,6 +239,8 @@ static void session(struct vcard *v, int fd, FILE *lg)
 			carta_buf_clear(&resp);
 			vcard_sw(&resp, 0x6F00);
 		}
+		if (fault_fired(v, lg, o, &after) && !after)
+			break;              /* remove-before: no answer, the socket closes */
 		log_bytes(lg, "<", resp.p, resp.len);
 		if (!reply(fd, resp.p, resp.len))
 			break;
@@ -208,10 +251,15 @@ static void session(struct vcard *v, int fd, FILE *lg)
 static void stats(struct vcard *v, FILE *lg)
 {
 	struct vcard_stats st;
+	char fired[512];
 
 	vcard_get_stats(v, &st);
-	fprintf(lg ? lg : stderr, "carta-vcard stats: apdus=%lu bytes_in=%lu bytes_out=%lu\n",
-	        st.apdus, st.bytes_in, st.bytes_out);
+	vcard_faults_fired(v, fired, sizeof(fired));
+	fprintf(lg ? lg : stderr,
+	        "carta-vcard stats: apdus=%lu bytes_in=%lu bytes_out=%lu pin_tries=%d "
+	        "pin_tries_low=%d faults=%s\n",
+	        st.apdus, st.bytes_in, st.bytes_out, vcard_pin_tries_left(v, false),
+	        vcard_pin_tries_low(v), fired[0] ? fired : "none");
 }
 
 enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o)
@@ -224,7 +272,14 @@ enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o)
 	install();
 	while (!stop_req) {
 		if (removed) {
-			nap(50);
+			if (reinsert_at.tv_sec && ms_until(&reinsert_at) <= 0) {
+				memset(&reinsert_at, 0, sizeof(reinsert_at));
+				removed = 0;
+				if (lg)
+					fprintf(lg, "# reinserted\n");
+				continue;
+			}
+			nap(reinsert_at.tv_sec && ms_until(&reinsert_at) < 50 ? 5 : 50);
 			continue;
 		}
 		fd = dial(o);
@@ -234,7 +289,7 @@ enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o)
 		}
 		if (lg)
 			fprintf(lg, "# connected\n");
-		session(v, fd, lg);
+		session(v, fd, lg, o);
 		close(fd);
 		vcard_reset(v);
 		if (lg)

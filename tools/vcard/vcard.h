@@ -12,6 +12,31 @@
 
 struct vcard;
 
+/* Fault injection (docs/virtual-card.md "Fault injection"): APDU number `at`
+ * (1-based, counted by the card since it was created; a removal does not
+ * restart the count) is spoiled once. */
+enum vcard_fault_mode {
+	VCARD_FAULT_SW,             /* answer `sw` with no data, command not executed */
+	VCARD_FAULT_TRUNCATED,      /* the real answer cut to its first byte (empty if empty) */
+	VCARD_FAULT_OVERSIZED,      /* the real answer with filler before the SW: longer than
+	                               the command's Ne and than 258 bytes */
+	VCARD_FAULT_GARBAGE,        /* 1..300 pseudo-random bytes (seeded by `at`), command
+	                               not executed */
+	VCARD_FAULT_REMOVE_BEFORE,  /* card removed before answering (command not executed) */
+	VCARD_FAULT_REMOVE_AFTER,   /* command executed and answered, then the card is removed */
+};
+struct vcard_fault {
+	enum vcard_fault_mode mode;
+	unsigned long at;
+	uint16_t sw;                /* VCARD_FAULT_SW only */
+};
+#define VCARD_MAX_FAULTS 16
+/* Parses "MODE@N[,MODE@N...]" (modes: remove-before, remove-after, sw=XXXX, truncated,
+ * oversized, garbage) and appends to f[*n] (cap entries). CARTA_E_ARGS on a bad spec. */
+enum carta_err vcard_fault_parse(const char *spec, struct vcard_fault *f, size_t cap, size_t *n);
+/* "sw=6f00@7", "remove-before@12"... (NUL-terminated, truncated to cap). */
+void vcard_fault_str(const struct vcard_fault *f, char *out, size_t cap);
+
 /* Settings for one card. Zero-initialise, then set what you need; the
  * defaults are the reference behaviour. */
 struct vcard_config {
@@ -32,7 +57,10 @@ struct vcard_config {
 	                              the profile's (e.g. a reader-built contactless ATR) */
 	bool expired_cert;         /* holder certificate already expired */
 	unsigned delay_ms;         /* per-APDU delay (model a real reader) */
-	unsigned long fault_at;    /* answer the N-th APDU (1-based) with 6F 00; 0 = never */
+	unsigned long fault_at;    /* answer the N-th APDU (1-based) with 6F 00; 0 = never
+	                              (the same as a VCARD_FAULT_SW 6F00 fault at N) */
+	const struct vcard_fault *faults;   /* copied by vcard_new; at most VCARD_MAX_FAULTS */
+	size_t n_faults;
 	/* CNS switches for facts the reference leaves open (docs/virtual-card.md). */
 	int empty_verify;          /* VERIFY without data: 0 = default (ISO status query:
 	                              63 Cx / 90 00), 1 = on, -1 = off (67 00) */
@@ -67,6 +95,17 @@ struct vcard_stats {
 };
 void vcard_get_stats(const struct vcard *v, struct vcard_stats *st);
 void vcard_reset_stats(struct vcard *v);
+
+/* The fault that fired on the last APDU, if any (then true, *f filled). A removal fault
+ * is also reported here: the transport (serve.c) then drops the card, before or after
+ * sending `resp`; in process (inproc) the card just answers nothing for remove-before. */
+bool vcard_fault_last(const struct vcard *v, struct vcard_fault *f);
+/* The faults that have fired so far, as "sw=6f00@7,garbage@9" (empty if none). */
+void vcard_faults_fired(const struct vcard *v, char *out, size_t cap);
+/* The lowest PIN try counter the card has had since it was created (its own counter,
+ * checked after every APDU): start - low = tries spent, even if a later right PIN
+ * restored the counter. */
+int vcard_pin_tries_low(const struct vcard *v);
 
 /* Test oracles: the card's own view, not what a driver believes. */
 int vcard_pin_tries_left(const struct vcard *v, bool puk);   /* user PIN / PUK */

@@ -199,6 +199,7 @@ struct vcard_serve_opts {
 	const char *host;           /* default 127.0.0.1 */
 	unsigned port;
 	const char *log_path;       /* NULL = stats to stderr */
+	unsigned long reinsert_ms;  /* after a removal fault: reinsert after this; 0 = at SIGUSR2 */
 };
 /* Runs until SIGTERM/SIGINT; returns CARTA_OK then. */
 enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o);
