@@ -9,8 +9,8 @@
  *
  *   p11stress --module M [--slot-index I] (--pin P | --pin-file F)
  *             [--threads T] [--signs N] [--logout-each] [--idle-after-login]
- *             [--idle-secs S] [--recover] [--wait-token S]
- *             [--pause-after logout|finalize]
+ *             [--idle-secs S] [--recover] [--recover-delay-ms D] [--wait-token S]
+ *             [--pause-after logout|finalize] [--keep-pin]
  *
  * Output (stdout), one line per phase:
  *   p11stress: phase=run pid=P threads=T signs=N ok=X failed=Y wrong=Z ckr=NAME:n,...
@@ -21,7 +21,8 @@
  *
  * The PIN given with --pin is wiped from argv, and the program's own copy is
  * wiped before --pause-after pauses, so that a core dump of this process shows
- * only what the module kept (tests/stress/coredump_pin.sh). Never printed. */
+ * only what the module kept (tests/stress/coredump_pin.sh); --keep-pin keeps
+ * it, the search's positive control. Never printed. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -50,8 +51,8 @@ static size_t pin_len;
 
 static struct {
 	const char *module, *pause_after;
-	unsigned long slot_index, threads, signs, idle_secs, wait_token;
-	int logout_each, idle, recover;
+	unsigned long slot_index, threads, signs, idle_secs, wait_token, recover_delay_ms;
+	int logout_each, idle, recover, keep_pin;
 } opt = { .threads = 1, .signs = 1, .wait_token = 10 };
 
 static volatile sig_atomic_t stop_req;
@@ -389,8 +390,8 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: p11stress --module M [--slot-index I] (--pin P | --pin-file F)\n"
 	        "         [--threads T] [--signs N] [--logout-each] [--idle-after-login]\n"
-	        "         [--idle-secs S] [--recover] [--wait-token S]\n"
-	        "         [--pause-after logout|finalize]\n");
+	        "         [--idle-secs S] [--recover] [--recover-delay-ms D] [--wait-token S]\n"
+	        "         [--pause-after logout|finalize] [--keep-pin]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -400,7 +401,8 @@ static int parse(int argc, char **argv)
 		{ "pin-file", 1, 0, 'P' },    { "threads", 1, 0, 't' },    { "signs", 1, 0, 'n' },
 		{ "logout-each", 0, 0, 'l' }, { "idle-after-login", 0, 0, 'i' },
 		{ "idle-secs", 1, 0, 'I' },   { "recover", 0, 0, 'r' },    { "wait-token", 1, 0, 'w' },
-		{ "pause-after", 1, 0, 'a' }, { 0, 0, 0, 0 },
+		{ "pause-after", 1, 0, 'a' },
+		{ "recover-delay-ms", 1, 0, 'D' }, { "keep-pin", 0, 0, 'k' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -429,6 +431,8 @@ static int parse(int argc, char **argv)
 		case 'r': opt.recover = 1; break;
 		case 'w': opt.wait_token = strtoul(optarg, NULL, 10); break;
 		case 'a': opt.pause_after = optarg; break;
+		case 'k': opt.keep_pin = 1; break;
+		case 'D': opt.recover_delay_ms = strtoul(optarg, NULL, 10); break;
 		default: return -1;
 		}
 	}
@@ -456,7 +460,8 @@ static void pause_here(void)
 	}
 	if (strcmp(opt.pause_after, "finalize") == 0)
 		f->C_Finalize(NULL);
-	explicit_bzero(pin, sizeof(pin));
+	if (!opt.keep_pin)
+		explicit_bzero(pin, sizeof(pin));
 	printf("p11stress: paused pid=%ld after=%s\n", (long)getpid(), opt.pause_after);
 	fflush(stdout);
 	while (!stop_req)
@@ -494,6 +499,8 @@ int main(int argc, char **argv)
 		 * login and one verified signature (docs/reliability.md). */
 		CK_SLOT_ID slot;
 
+		/* a removed card needs time to come back (the reader's poll) */
+		usleep((useconds_t)(opt.recover_delay_ms * 1000));
 		if (find_slot(&slot) == CKR_OK)
 			f->C_CloseAllSessions(slot);
 		opt.threads = 1;
