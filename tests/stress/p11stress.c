@@ -12,6 +12,8 @@
  *             [--idle-secs S] [--recover] [--recover-delay-ms D] [--wait-token S]
  *             [--pause-after logout|finalize] [--keep-pin]
  *
+ * ckr= counts every return value seen (C_Login, C_OpenSession, C_Sign...);
+ * NO_OBJECT = C_FindObjects found no certificate / private key.
  * Output (stdout), one line per phase:
  *   p11stress: phase=run pid=P threads=T signs=N ok=X failed=Y wrong=Z ckr=NAME:n,...
  *   p11stress: phase=recover ok=X failed=Y wrong=Z ckr=...     (--recover)
@@ -44,6 +46,9 @@
 #include <p11-kit/pkcs11.h>
 
 #define MAX_CKR 48
+/* Not a CKR: C_FindObjects found no such object (e.g. no private key visible,
+ * because the login was lost). Printed as NO_OBJECT. */
+#define NO_OBJECT (CKR_VENDOR_DEFINED | 0x5354u)
 
 static CK_FUNCTION_LIST_PTR f;
 static char pin[128];
@@ -98,6 +103,7 @@ static const char *ckr_name(CK_RV rv)
 		const char *name;
 	} names[] = {
 		{ CKR_OK, "CKR_OK" },
+		{ NO_OBJECT, "NO_OBJECT" },
 		{ CKR_HOST_MEMORY, "CKR_HOST_MEMORY" },
 		{ CKR_SLOT_ID_INVALID, "CKR_SLOT_ID_INVALID" },
 		{ CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR" },
@@ -186,21 +192,25 @@ static CK_RV find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const CK_BYTE *i
 	rv = f->C_FindObjects(s, obj, 1, &nf);
 	f->C_FindObjectsFinal(s);
 	if (rv == CKR_OK && nf != 1)
-		rv = CKR_KEY_HANDLE_INVALID;   /* no such object: reported as a failure */
+		rv = NO_OBJECT;
 	return rv;
 }
 
 struct token {
 	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+	int open;
 	EVP_PKEY *pub;
 	CK_BYTE id[64];
 	CK_ULONG id_len;
 };
 
-/* The certificate (CKA_VALUE, CKA_ID) of the token: its public key verifies. */
+/* The certificate (CKA_VALUE, CKA_ID) of the token: its public key verifies.
+ * A CIE shows its certificate only after the login (docs/reference/cie.md):
+ * then this session logs in, and stays open for the phase so that closing it
+ * does not log the workers out (PKCS#11 3.0 5.6.7: closing the last session). */
 static CK_RV read_cert(struct token *tk, struct tally *t)
 {
-	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE cert;
 	CK_BYTE der[8192];
 	CK_ATTRIBUTE a[] = { { CKA_VALUE, der, sizeof(der) }, { CKA_ID, tk->id, sizeof(tk->id) } };
@@ -209,15 +219,21 @@ static CK_RV read_cert(struct token *tk, struct tally *t)
 	CK_RV rv = find_slot(&tk->slot);
 
 	if (rv == CKR_OK)
-		rv = f->C_OpenSession(tk->slot, CKF_SERIAL_SESSION, NULL, NULL, &s);
+		rv = f->C_OpenSession(tk->slot, CKF_SERIAL_SESSION, NULL, NULL, &tk->s);
 	if (rv != CKR_OK) {
 		tally_rv(t, rv);
 		return rv;
 	}
-	rv = find_one(s, CKO_CERTIFICATE, NULL, 0, &cert);
+	tk->open = 1;
+	rv = find_one(tk->s, CKO_CERTIFICATE, NULL, 0, &cert);
+	if (rv == NO_OBJECT) {
+		rv = f->C_Login(tk->s, CKU_USER, (CK_UTF8CHAR_PTR)pin, pin_len);
+		tally_rv(t, rv);
+		if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+			rv = find_one(tk->s, CKO_CERTIFICATE, NULL, 0, &cert);
+	}
 	if (rv == CKR_OK)
-		rv = f->C_GetAttributeValue(s, cert, a, 2);
-	f->C_CloseSession(s);
+		rv = f->C_GetAttributeValue(tk->s, cert, a, 2);
 	if (rv != CKR_OK) {
 		tally_rv(t, rv);
 		return rv;
@@ -353,6 +369,8 @@ static void phase(const char *name, unsigned long threads, unsigned long signs, 
 		if (w[i].open)
 			f->C_CloseSession(w[i].s);
 	free(w);
+	if (tk.open)
+		f->C_CloseSession(tk.s);
 	EVP_PKEY_free(tk.pub);
 	wrong_total += t.wrong;
 	failed_total += t.failed;
