@@ -13,7 +13,10 @@
 # process; a second application's session). They run and are counted like
 # the others; the list only says which ones, so that a FAIL among them is
 # expected and a pass among them is news. STRESS_SMOKE_SKIP_KNOWN=1 skips them.
-KNOWN_FAIL=" fault-recover-same-process:remove-before fault-recover-same-process:remove-after fault-recover-same-process:sw fault-recover-same-process:truncated fault-recover-same-process:oversized fault-recover-same-process:garbage "
+# Measured on 5660a9d (docs/reliability.md "Latest figures"): on st the flow is
+# 10 APDUs, the faults hit APDU 5; after sw=6a82 there the same process does
+# not recover (a new process does); after the other modes at 5 it does.
+KNOWN_FAIL=" fault-recover-same-process:sw "
 
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
@@ -86,7 +89,8 @@ if [ -z "$FAULT_AT" ]; then
 	[ "$FAULT_AT" -ge 1 ] || FAULT_AT=1
 	echo "st: open + login + sign = ${n:-?} APDUs; faults at APDU $FAULT_AT"
 fi
-for mode in remove-before remove-after sw=6f00 truncated oversized garbage; do
+# sw=6a82 (file not found): the status word today's module does not recover from
+for mode in remove-before remove-after sw=6a82 truncated oversized garbage; do
 	key=${mode%%=*}
 	e2e_check "fault $mode@$FAULT_AT fires (card log)" fault_fired "$mode"
 	smoke_check "fault-recover-same-process:$key" fault_recover "$mode"
