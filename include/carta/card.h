@@ -202,8 +202,9 @@ enum carta_err carta_card_logout(struct carta_card *c);
 /* End this application's login without logging out the others (the
  * PKCS#11 module, docs/pkcs11.md "Sharing the card"): the CIE ends its
  * secure-messaging session, and the PIN verified in it goes with it
- * (docs/reference/cie.md 8.G2); the CNS has no command that drops a verified
- * PIN (docs/reference/cns.md 3) and is left as it is: nothing is sent. Also
+ * (docs/reference/cie.md 8.G2); the CNS commands (docs/reference/cns.md 1.6,
+ * 3.4) include none that drops a verified PIN short of a reset: nothing is
+ * sent, the card keeps its state. Also
  * forgets the login kept by carta_card_keep_login. */
 enum carta_err carta_card_logout_own(struct carta_card *c);
 
