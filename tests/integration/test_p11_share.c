@@ -19,7 +19,7 @@
 #define NEWPIN "24681357"
 #define READER "Carta Virtual Reader 0"
 
-static const char *const cns_cie[] = { "st", "cie-nxp", "cie-gemalto" };
+static const char *const shared_profiles[] = { "st", "classic", "idemia", "actalis", "cie-nxp", "cie-gemalto" };
 
 struct app_b {
 	struct carta_card *c;
@@ -181,8 +181,8 @@ static void test_logout_keeps_others(void **state)
 	struct share x;
 
 	(void)state;
-	for (size_t p = 0; p < sizeof(cns_cie) / sizeof(cns_cie[0]); p++) {
-		a_start(&x, cns_cie[p]);
+	for (size_t p = 0; p < sizeof(shared_profiles) / sizeof(shared_profiles[0]); p++) {
+		a_start(&x, shared_profiles[p]);
 		b_open(&x, &b);
 		b_login(&b, PIN);
 		assert_int_equal(a_sign(&x, "A 1"), CKR_OK);
@@ -213,8 +213,8 @@ static void test_reset_between_signatures(void **state)
 	char msg[32];
 
 	(void)state;
-	for (size_t p = 0; p < sizeof(cns_cie) / sizeof(cns_cie[0]); p++) {
-		a_start(&x, cns_cie[p]);
+	for (size_t p = 0; p < sizeof(shared_profiles) / sizeof(shared_profiles[0]); p++) {
+		a_start(&x, shared_profiles[p]);
 		for (int i = 0; i < 4; i++) {
 			snprintf(msg, sizeof(msg), "A %d", i);
 			assert_int_equal(a_sign(&x, msg), CKR_OK);
@@ -239,8 +239,8 @@ static void test_pin_changed_by_other(void **state)
 	struct share x;
 
 	(void)state;
-	for (size_t p = 0; p < sizeof(cns_cie) / sizeof(cns_cie[0]); p++) {
-		a_start(&x, cns_cie[p]);
+	for (size_t p = 0; p < sizeof(shared_profiles) / sizeof(shared_profiles[0]); p++) {
+		a_start(&x, shared_profiles[p]);
 		assert_int_equal(a_sign(&x, "A 1"), CKR_OK);
 		b_open(&x, &b);
 		assert_int_equal(carta_card_change(b.c, 0, (const uint8_t *)PIN, 8,
