@@ -15,6 +15,7 @@
 
 struct carta_transport;
 struct carta_card;
+struct carta_secret;
 
 #define CARTA_MAX_KEYS 4
 #define CARTA_MAX_CERTS 4
@@ -195,8 +196,29 @@ enum carta_err carta_card_change(struct carta_card *c, size_t pin, const uint8_t
 enum carta_err carta_card_unblock(struct carta_card *c, size_t pin, const uint8_t *puk,
                                   size_t pukn, const uint8_t *new_pin, size_t newn,
                                   int *tries_left);
-/* Forget the card's security state (MSE restore / reset as the card needs). */
+/* Forget the card's security state (MSE restore / reset as the card needs):
+ * every application using the card loses its login (carta-tool). */
 enum carta_err carta_card_logout(struct carta_card *c);
+/* End this application's login without logging out the others (the
+ * PKCS#11 module, docs/pkcs11.md "Sharing the card"): the CIE ends its
+ * secure-messaging session, and the PIN verified in it goes with it
+ * (docs/reference/cie.md 8.G2); the CNS commands (docs/reference/cns.md 1.6,
+ * 3.4) include none that drops a verified PIN short of a reset: nothing is
+ * sent, the card keeps its state. Also
+ * forgets the login kept by carta_card_keep_login. */
+enum carta_err carta_card_logout_own(struct carta_card *c);
+
+/* The PIN a front end keeps while its user is logged in: one the card
+ * answered 9000 to in this login (borrowed; it must stay valid until the
+ * next call of this function, carta_card_logout_own or carta_card_close;
+ * NULL: none). A signature or decryption that finds the PIN no longer
+ * verified (CARTA_E_SECURITY_STATUS: someone else reset the card, or took
+ * the CIE's secure-messaging channel) verifies it once more and runs once
+ * more, inside the same transaction (the CIE opens a fresh SM session for
+ * it). A re-verify the card refuses (the PIN was changed by someone else)
+ * is never repeated: the kept PIN is forgotten here, and the operation
+ * returns CARTA_E_SECURITY_STATUS. */
+void carta_card_keep_login(struct carta_card *c, size_t pin, const struct carta_secret *v);
 
 /* Sign with key `key`. out receives the signature (modulus length for RSA);
  * *outlen in: capacity, out: length. CARTA_E_SECURITY_STATUS when the PIN is

@@ -462,6 +462,14 @@ enum carta_err carta_sm_transmit(struct carta_sm *sm, struct carta_transport *t,
 	if (rv == CARTA_E_SM) {
 		carta_log(CARTA_LOG_ERROR, "secure messaging failure: session closed");
 		carta_sm_end(sm);
+	} else if (rv == CARTA_OK && (r->sw == 0x6987 || r->sw == 0x6988)) {
+		/* SM data objects missing or incorrect (docs/reference/cie.md 3.5,
+		 * 8 E4): the card has lost this session (another application
+		 * opened its own, or a reset): its keys are dead, never MAC with
+		 * them again */
+		carta_log(CARTA_LOG_INFO, "card answered %04X under secure messaging: session closed",
+		          r->sw);
+		carta_sm_end(sm);
 	}
 	if (rv != CARTA_OK) {
 		carta_buf_clear(&r->data);

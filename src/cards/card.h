@@ -35,6 +35,9 @@ struct carta_card {
 	struct carta_pin_status pin_cache[CARTA_MAX_PINS];
 	long long pin_cache_ms[CARTA_MAX_PINS];
 	bool pin_cache_ok[CARTA_MAX_PINS];
+	/* carta_card_keep_login: the front end's PIN (borrowed), or NULL */
+	const struct carta_secret *kept;
+	size_t kept_pin;
 };
 
 struct carta_card_driver {
@@ -57,6 +60,9 @@ struct carta_card_driver {
 	enum carta_err (*unblock)(struct carta_card *c, size_t pin, const uint8_t *puk, size_t pn,
 	                          const uint8_t *nv, size_t nn, int *tries_left);
 	enum carta_err (*logout)(struct carta_card *c);
+	/* carta_card_logout_own: end this application's login only, never a
+	 * reset. NULL: nothing to send (the card keeps its state). */
+	enum carta_err (*logout_own)(struct carta_card *c);
 	enum carta_err (*sign)(struct carta_card *c, size_t key, enum carta_sign_input kind,
 	                       const uint8_t *in, size_t n, uint8_t *out, size_t *outlen);
 	enum carta_err (*decrypt_raw)(struct carta_card *c, size_t key, const uint8_t *in,

@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "cards/card.h"
+#include "crypto/secret.h"
+#include "util/log.h"
 
 static long long now_ms(void)
 {
@@ -20,7 +22,9 @@ static void pin_cache_drop(struct carta_card *c)
 	memset(c->pin_cache_ok, 0, sizeof(c->pin_cache_ok));
 }
 
-enum op_kind { OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_SIGN, OP_DECRYPT };
+enum op_kind {
+	OP_STATUS, OP_VERIFY, OP_CHANGE, OP_UNBLOCK, OP_LOGOUT, OP_LOGOUT_OWN, OP_SIGN, OP_DECRYPT
+};
 
 /* One driver call: its arguments, named by what they carry. */
 struct op {
@@ -57,6 +61,8 @@ static enum carta_err call(struct carta_card *c, const struct op *o)
 		                  : CARTA_E_NOT_SUPPORTED;
 	case OP_LOGOUT:
 		return d->logout ? d->logout(c) : CARTA_OK;
+	case OP_LOGOUT_OWN:
+		return d->logout_own ? d->logout_own(c) : CARTA_OK;
 	case OP_SIGN:
 		return d->sign ? d->sign(c, o->idx, o->sign_kind, o->value, o->value_len, o->out, o->outlen)
 		               : CARTA_E_NOT_SUPPORTED;
@@ -67,9 +73,40 @@ static enum carta_err call(struct carta_card *c, const struct op *o)
 	return CARTA_E_INTERNAL;
 }
 
+/* The kept PIN, verified once more: someone else reset the card or took
+ * the CIE's SM channel (card.h carta_card_keep_login). It got 9000 in this
+ * login, so only a change by someone else makes the card refuse it: then it
+ * is forgotten and never sent again, and the op keeps its own error. */
+static enum carta_err relogin(struct carta_card *c, const struct op *o, enum carta_err rv)
+{
+	int tries = -1;
+	struct op v = { .kind = OP_VERIFY, .idx = c->kept_pin, .value = c->kept->p,
+	                .value_len = c->kept->len, .tries = &tries };
+	enum carta_err e;
+
+	pin_cache_drop(c);
+	e = call(c, &v);
+	if (e != CARTA_OK) {
+		c->kept = NULL;
+		carta_log(CARTA_LOG_ERROR, "the PIN of this login was refused on re-verify (%s, %d "
+		          "tries left): changed by another application? Logged out", carta_err_str(e),
+		          tries);
+		return rv;
+	}
+	carta_log(CARTA_LOG_INFO, "PIN verified again after another application's reset or "
+	          "secure-messaging session");
+	return call(c, o);
+}
+
+static bool needs_pin(const struct carta_card *c, const struct op *o, enum carta_err rv)
+{
+	return rv == CARTA_E_SECURITY_STATUS && c->kept && (o->kind == OP_SIGN || o->kind == OP_DECRYPT);
+}
+
 /* A reset seen by the first APDU of the op: nothing reached the card, so
- * the op runs once more on the re-established state (the PIN state is gone:
- * an op that needs it fails with CARTA_E_SECURITY_STATUS from the card). */
+ * the op runs once more on the re-established state. The PIN state is gone:
+ * a private-key op then fails with CARTA_E_SECURITY_STATUS, and with a kept
+ * PIN runs once more after verifying it, in this transaction. */
 static enum carta_err run(struct carta_card *c, const struct op *o)
 {
 	bool was_reset = c->reset_seen;
@@ -88,6 +125,8 @@ static enum carta_err run(struct carta_card *c, const struct op *o)
 		if (rv == CARTA_OK)
 			rv = call(c, o);
 	}
+	if (needs_pin(c, o, rv))
+		rv = relogin(c, o, rv);
 	carta_card_end(c);
 	if (c->reset_seen && !was_reset)
 		pin_cache_drop(c);
@@ -264,6 +303,24 @@ enum carta_err carta_card_logout(struct carta_card *c)
 	if (!usable(c))
 		return CARTA_E_ARGS;
 	return run(c, &o);
+}
+
+enum carta_err carta_card_logout_own(struct carta_card *c)
+{
+	struct op o = { .kind = OP_LOGOUT_OWN };
+
+	if (!usable(c))
+		return CARTA_E_ARGS;
+	c->kept = NULL;
+	return c->drv->logout_own ? run(c, &o) : CARTA_OK;
+}
+
+void carta_card_keep_login(struct carta_card *c, size_t pin, const struct carta_secret *v)
+{
+	if (!c)
+		return;
+	c->kept = v && v->p && pin < c->desc.n_pins ? v : NULL;
+	c->kept_pin = pin;
 }
 
 enum carta_err carta_card_sign(struct carta_card *c, size_t key, enum carta_sign_input kind,

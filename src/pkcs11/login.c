@@ -2,7 +2,10 @@
 /* C_Login, C_Logout, C_InitPIN, C_SetPIN. One VERIFY per C_Login, never
  * retried; lengths are checked before anything is sent. The PUK given to
  * C_Login(CKU_SO) lives in a struct carta_secret until C_InitPIN or
- * C_Logout. Unblock works both ways pkcs11-tool offers: CKU_SO login with
+ * C_Logout; so does the user PIN the card accepted, until the login ends,
+ * to verify it again after another application reset the card (never a
+ * PIN the card has not accepted in this login; docs/pkcs11.md "Sharing the
+ * card"). C_Logout ends this application's login only: no reset. Unblock works both ways pkcs11-tool offers: CKU_SO login with
  * the PUK + C_InitPIN, and C_SetPIN(PUK, new PIN) in a session that is not
  * logged in while the PIN is blocked (--unlock-pin). The log says why a
  * call was refused, never a PIN's value. */
@@ -81,6 +84,10 @@ static CK_RV login_user_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *pin,
 	rv = verify(s, s->tok.user_pin, pin, n);
 	if (rv == CKR_OK) {
 		s->login = CARTA_P11_LOGIN_USER;
+		/* the card said 9000 to it in this login: kept to verify it again
+		 * after another application's reset (docs/pkcs11.md "Sharing
+		 * the card") */
+		carta_p11_login_keep_locked(s, pin, n);
 		/* CIE: the certificate becomes readable only now */
 		if (carta_card_generation(s->tok.card) != s->tok.card_gen)
 			carta_p11_token_reload_locked(s);
@@ -160,9 +167,10 @@ static CK_RV logout_locked(struct carta_p11_slot *s)
 	carta_p11_check_reset_locked(s);
 	if (s->login == CARTA_P11_LOGIN_NONE)
 		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "nobody logged in");
-	s->login = CARTA_P11_LOGIN_NONE;
-	carta_secret_free(&s->puk);
-	e = carta_card_logout(s->tok.card);
+	carta_p11_login_end_locked(s);
+	/* this application's login only: no reset, which would log out every
+	 * other application using the card (docs/pkcs11.md "Sharing the card") */
+	e = carta_card_logout_own(s->tok.card);
 	/* the login state is gone whatever the card says, unless the card is */
 	if (e == CARTA_E_CARD_REMOVED || e == CARTA_E_NO_CARD)
 		return carta_p11_card_rv_locked(s, e);
@@ -211,7 +219,7 @@ static CK_RV init_pin_locked(struct carta_p11_slot *s, struct carta_p11_session 
 	rv = unblock(s, s->puk->p, s->puk->len, pin, n);
 	carta_secret_free(&s->puk);
 	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
-		s->login = CARTA_P11_LOGIN_NONE;
+		carta_p11_login_end_locked(s);
 	return rv;
 }
 
@@ -287,7 +295,12 @@ static CK_RV set_pin_locked(struct carta_p11_slot *s, struct carta_p11_session *
 	if (old && (rv = pin_rules_rv(&s->tok, s->tok.user_pin, old, oldn, "old PIN",
 	                              PIN_SET)) != CKR_OK)
 		return rv;
-	return change(s, old, oldn, nw, nwn);
+	rv = change(s, old, oldn, nw, nwn);
+	/* the card took the new PIN as its reference in this login: that one
+	 * is kept now (a pad's is not known: nothing kept) */
+	if (rv == CKR_OK && s->login == CARTA_P11_LOGIN_USER)
+		carta_p11_login_keep_locked(s, nw, nwn);
+	return rv;
 }
 
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,

@@ -215,6 +215,23 @@ static enum carta_err pin_status(struct carta_card *c, size_t pin, struct carta_
 	return CARTA_OK;
 }
 
+/* This application's logout (card.h carta_card_logout_own): the SM keys
+ * are wiped, and the PIN verified under them is of no use to anyone: every
+ * command that needs it must come under this session (docs/reference/cie.md
+ * 8.G2), and another application's key agreement replaces the session on the
+ * card. No reset: the other applications keep their logins. The card still
+ * holds the dead session, as it does whenever another application starts
+ * its own; a new key agreement replaces it, so the next session here needs
+ * no reset either. */
+static enum carta_err logout_own(struct carta_card *c)
+{
+	struct carta_cie *s = c->priv;
+
+	carta_cie_session_end(s);
+	s->card_sm = false;
+	return CARTA_OK;
+}
+
 /* End the session and warm-reset: the card forgets the PIN (docs/reference/cie.md 8). */
 static enum carta_err logout(struct carta_card *c)
 {
@@ -277,6 +294,7 @@ const struct carta_card_driver carta_cie_driver = {
 	.change = carta_cie_change,
 	.unblock = carta_cie_unblock,
 	.logout = logout,
+	.logout_own = logout_own,
 	.sign = carta_cie_sign,
 	.decrypt_raw = NULL,
 	.reinit = reinit,

@@ -25,6 +25,14 @@ enum carta_err carta_cie_tx(struct carta_card *c, const struct carta_apdu *a, un
 		 * session established holds any more */
 		if (!s->sm.active)
 			carta_cie_session_end(s);
+		/* 6987/6988: the card itself has no session any more (someone
+		 * else's key agreement replaced ours, docs/reference/cie.md 3.5
+		 * and 8 E4): a new one needs no reset, and whoever took the card
+		 * may have selected another application */
+		if (rv == CARTA_OK && (r->sw == 0x6987 || r->sw == 0x6988)) {
+			s->card_sm = false;
+			s->selected = false;
+		}
 		return rv;
 	}
 	return carta_transmit(c->t, a, flags, r);

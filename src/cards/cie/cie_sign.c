@@ -78,8 +78,9 @@ enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_
 		return CARTA_E_RANGE;
 	if (*outlen < CARTA_CIE_RSA_LEN)
 		return CARTA_E_BUFFER_SMALL;
-	/* after a reset by someone else the session is gone: no implicit
-	 * re-login (the PIN is not cached) */
+	/* after a reset by someone else, or once another application's key
+	 * agreement took the card (6987/6988), the session is gone: the front
+	 * end's kept PIN verifies again in a fresh one (card_ops.c relogin) */
 	if (!s->sm.active || !s->pin_verified)
 		return CARTA_E_SECURITY_STATUS;
 	rv = carta_se_run(c, s->mse_sign_set, &se_ops, &q);
@@ -89,5 +90,9 @@ enum carta_err carta_cie_sign(struct carta_card *c, size_t key, enum carta_sign_
 	}
 	if (rv == CARTA_E_SECURITY_STATUS)
 		carta_cie_session_end(s);   /* the card forgot the PIN: log in again */
+	/* the card lost our SM session (6987/6988, cie_io.c): the PIN verified
+	 * in it went with it, as after a reset */
+	if (rv == CARTA_E_SM && !s->sm.active)
+		rv = CARTA_E_SECURITY_STATUS;
 	return rv;
 }

@@ -14,8 +14,10 @@ void carta_p11_forget_parent(void)
 {
 	size_t i;
 
-	for (i = 0; i < carta_p11.n_slots; i++)
+	for (i = 0; i < carta_p11.n_slots; i++) {
 		carta_secret_free(&carta_p11.slots[i].puk);
+		carta_secret_free(&carta_p11.slots[i].pin);
+	}
 	memset(carta_p11.slots, 0, sizeof(carta_p11.slots));
 	carta_p11.n_slots = 0;
 	carta_p11.readers = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "pkcs11/core/state.h"
+#include "util/log.h"
 
 static void session_free(struct carta_p11_session *ss)
 {
@@ -36,16 +37,42 @@ void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_s
 	session_free(ss);
 }
 
+void carta_p11_login_end_locked(struct carta_p11_slot *s)
+{
+	if (s->has_token)
+		carta_card_keep_login(s->tok.card, 0, NULL);
+	s->login = CARTA_P11_LOGIN_NONE;
+	carta_secret_free(&s->puk);
+	carta_secret_free(&s->pin);
+}
+
+void carta_p11_login_keep_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *v, CK_ULONG n)
+{
+	if (s->has_token)
+		carta_card_keep_login(s->tok.card, 0, NULL);
+	carta_secret_free(&s->pin);
+	if (!v || !s->has_token || s->tok.user_pin < 0)
+		return;
+	if (carta_secret_from(v, n, &s->pin) != CARTA_OK) {
+		carta_log(CARTA_LOG_ERROR, "pkcs11: no memory to keep the PIN: the login lasts only "
+		          "until another application resets the card");
+		return;
+	}
+	carta_card_keep_login(s->tok.card, (size_t)s->tok.user_pin, s->pin);
+}
+
 /* The login state of a token ends with its last session (v2.40 base
- * 5.6, C_CloseSession): the card forgets the PIN too. */
+ * 5.6, C_CloseSession). Only this application's: no reset, the other
+ * applications using the card keep theirs (carta_card_logout_own). */
 void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 {
-	if (s->n_sessions == 0 && s->login != CARTA_P11_LOGIN_NONE && s->has_token)
-		(void)carta_card_logout(s->tok.card);
-	if (s->n_sessions == 0) {
-		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(&s->puk);
-	}
+	bool was = s->login != CARTA_P11_LOGIN_NONE;
+
+	if (s->n_sessions != 0)
+		return;
+	carta_p11_login_end_locked(s);
+	if (was && s->has_token)
+		(void)carta_card_logout_own(s->tok.card);
 }
 
 void carta_p11_sessions_close_locked(struct carta_p11_slot *s, bool removed)

@@ -139,6 +139,11 @@ struct carta_p11_slot {
 	uint32_t bad_event;
 	enum carta_p11_login login;
 	struct carta_secret *puk;  /* PUK from C_Login(CKU_SO) until C_InitPIN/C_Logout */
+	/* The user PIN the card answered 9000 to in this login, while it lasts:
+	 * the card verifies it again after another application's reset or SM
+	 * session (carta_card_keep_login; docs/pkcs11.md "Sharing the card").
+	 * NULL when nobody is logged in, and after a PIN pad login. */
+	struct carta_secret *pin;
 	struct carta_p11_session *sessions;
 	CK_ULONG n_sessions, n_rw;
 };
@@ -220,6 +225,13 @@ CK_RV carta_p11_session_open_locked(struct carta_p11_slot *s, CK_FLAGS flags,
 void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_session *ss);
 void carta_p11_sessions_close_locked(struct carta_p11_slot *s, bool removed);
 void carta_p11_last_session_gone_locked(struct carta_p11_slot *s);
+/* The login ends, for whatever reason: nobody logged in, the kept PIN and
+ * PUK wiped and forgotten by the card object too. */
+void carta_p11_login_end_locked(struct carta_p11_slot *s);
+/* A user login the card accepted with PIN v (NULL: a PIN pad's): keep it
+ * for re-verifying (CKR_OK also when there is no memory for it: the login
+ * then only lasts until someone else resets the card). */
+void carta_p11_login_keep_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *v, CK_ULONG n);
 bool carta_p11_ro_session_exists_locked(const struct carta_p11_slot *s);
 
 /* ---- tokens.c: bring the token up to date with the reader (slot lock held) */

@@ -45,7 +45,7 @@ static void token_load_locked(struct carta_p11_slot *s, struct carta_card *card,
 	 * pad can build: never for the CIE (SM); CARTA_PINPAD=0 turns it off */
 	t->pinpad = t->user_pin >= 0 && carta_card_pinpad(card, (size_t)t->user_pin);
 	s->has_token = true;
-	s->login = CARTA_P11_LOGIN_NONE;
+	carta_p11_login_end_locked(s);
 	token_reload_locked(s);
 }
 
@@ -57,13 +57,12 @@ void carta_p11_token_reload_locked(struct carta_p11_slot *s)
 
 void carta_p11_token_drop_locked(struct carta_p11_slot *s)
 {
+	carta_p11_login_end_locked(s);
 	if (s->has_token) {
 		carta_card_close(s->tok.card);
 		memset(&s->tok, 0, sizeof(s->tok));
 	}
 	s->has_token = false;
-	s->login = CARTA_P11_LOGIN_NONE;
-	carta_secret_free(&s->puk);
 }
 
 static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
@@ -125,13 +124,14 @@ CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
 	return rv;
 }
 
-/* Another process reset the card: its security state is gone. */
+/* Another process reset the card: its security state is gone. A user
+ * login with a kept PIN lasts: the next private-key operation verifies it
+ * again (carta_card_keep_login). Others (SO, PIN pad) end. */
 void carta_p11_check_reset_locked(struct carta_p11_slot *s)
 {
-	if (s->has_token && carta_card_take_reset(s->tok.card)) {
-		s->login = CARTA_P11_LOGIN_NONE;
-		carta_secret_free(&s->puk);
-	}
+	if (s->has_token && carta_card_take_reset(s->tok.card) &&
+	    !(s->login == CARTA_P11_LOGIN_USER && s->pin))
+		carta_p11_login_end_locked(s);
 }
 
 /* A card operation failed with e: removal ends the token and its sessions
@@ -147,8 +147,9 @@ CK_RV carta_p11_card_rv_locked(struct carta_p11_slot *s, enum carta_err e)
 		carta_p11_sessions_close_locked(s, true);
 		carta_p11_token_drop_locked(s);
 	} else if (e == CARTA_E_CARD_RESET || e == CARTA_E_SECURITY_STATUS) {
-		/* the security state went with the reset */
-		s->login = CARTA_P11_LOGIN_NONE;
+		/* the security state went with the reset, and a kept PIN did not
+		 * bring it back (refused: changed by someone else) */
+		carta_p11_login_end_locked(s);
 	}
 	return carta_p11_fail(carta_p11_rv_card_op(e), "card in \"%s\": %s%s", s->name,
 	                      carta_err_str(e), removed ? " (card removed: its sessions end)" : "");
