@@ -166,6 +166,8 @@ static struct env *env_new(const char *profile)
 	e->rd.ops = &r_ops;
 	carta_p11_test_set_readers(&e->rd);
 	assert_int_equal(C_GetFunctionList(&e->h.f), CKR_OK);
+	/* a failed test before this one may have left the module initialised */
+	(void)e->h.f->C_Finalize(NULL);
 	assert_int_equal(e->h.f->C_Initialize(NULL), CKR_OK);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.profile = profile;
