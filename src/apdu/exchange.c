@@ -118,6 +118,12 @@ static enum carta_err exchange(struct tx *x, const struct carta_apdu *a, bool ex
 		extended = false;
 		rv = wire(x, &cur, extended, &d, &sw);
 	}
+	/* our GET RESPONSE, or one sent for the caller's 61xx (sm.c) */
+	if (rv == CARTA_OK && cur.ins == INS_GET_RESPONSE && carta_sw_getresp_refused(sw)) {
+		carta_log(CARTA_LOG_ERROR, "GET RESPONSE refused with %04X after 61xx: device fault",
+		          sw);
+		rv = CARTA_E_CARD;
+	}
 	if (rv == CARTA_OK)
 		r->sw = sw;
 	return rv;

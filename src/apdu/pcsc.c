@@ -367,6 +367,45 @@ static enum carta_err after_reset(struct pt *p)
 	return CARTA_E_CARD_RESET;
 }
 
+/* SCardStatus right after SCardConnect: another process may have reset the
+ * card in between (SCARD_W_RESET_CARD). Nothing of ours was on the card
+ * yet: take the handle back and go on. */
+static LONG refresh_new(struct pt *p)
+{
+	DWORD proto;
+	LONG rc = refresh(p);
+
+	if (rc != SCARD_W_RESET_CARD)
+		return rc;
+	carta_log(CARTA_LOG_INFO, "card in %s was reset before first use", p->base.reader);
+	rc = SCardReconnect(p->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0,
+	                    SCARD_LEAVE_CARD, &proto);
+	return rc == SCARD_S_SUCCESS ? refresh(p) : rc;
+}
+
+/* A transmit failed without saying why: if the card has left the reader
+ * meanwhile, that is what happened (CARTA_E_CARD_REMOVED). */
+static enum carta_err transmit_failed(struct pt *p, LONG rc)
+{
+	char name[CARTA_READER_NAME_MAX + 64];
+	DWORD nlen = sizeof(name), state = 0, proto, alen = MAX_ATR_SIZE;
+	BYTE atr[MAX_ATR_SIZE];
+	enum carta_err rv = map_card_rc(rc);
+	LONG st;
+
+	if (rv == CARTA_E_CARD_REMOVED || rv == CARTA_E_NO_SERVICE)
+		return rv;
+	st = SCardStatus(p->h, name, &nlen, &state, &proto, atr, &alen);
+	if (st == SCARD_S_SUCCESS && (state & SCARD_ABSENT))
+		return CARTA_E_CARD_REMOVED;
+	if (st != SCARD_S_SUCCESS && st != SCARD_W_RESET_CARD &&
+	    map_card_rc(st) == CARTA_E_CARD_REMOVED)
+		return CARTA_E_CARD_REMOVED;
+	/* transport.h: anything but a lost card or service is CARTA_E_TRANSPORT,
+	 * which is what makes exchange.c fall back from extended APDUs */
+	return CARTA_E_TRANSPORT;
+}
+
 /* Value of a 4-byte PC/SC part 10 feature TLV (tag, 04, value big-endian). */
 static void parse_features(struct pt *p, const uint8_t *d, size_t n)
 {
@@ -438,7 +477,7 @@ static enum carta_err rd_connect(struct carta_readers *rs, const char *name,
 	p->h = h;
 	p->proto = proto;
 	memcpy(p->base.reader, name, strlen(name) + 1);
-	rc = refresh(p);
+	rc = refresh_new(p);
 	if (rc != SCARD_S_SUCCESS) {
 		rv = map_card_rc(rc);
 		SCardDisconnect(h, SCARD_LEAVE_CARD);
@@ -474,12 +513,7 @@ static enum carta_err t_transmit(struct carta_transport *t, const uint8_t *cmd, 
 		return after_reset(p);
 	if (rc != SCARD_S_SUCCESS) {
 		carta_log(CARTA_LOG_ERROR, "SCardTransmit: %s", pcsc_stringify_error(rc));
-		/* transport.h: anything but a lost card or service is CARTA_E_TRANSPORT,
-		 * which is what makes exchange.c fall back from extended APDUs */
-		rv = map_card_rc(rc);
-		if (rv != CARTA_E_CARD_REMOVED && rv != CARTA_E_NO_SERVICE)
-			rv = CARTA_E_TRANSPORT;
-		return rv;
+		return transmit_failed(p, rc);
 	}
 	if (rlen > RECV_MAX)
 		return CARTA_E_TRANSPORT;

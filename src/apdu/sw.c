@@ -83,6 +83,11 @@ bool carta_sw_ref_refused(uint16_t sw)
 	return sw == 0x6a88 || sw == 0x6a86 || sw == 0x6d00;
 }
 
+bool carta_sw_getresp_refused(uint16_t sw)
+{
+	return sw == 0x6d00 || sw == 0x6e00 || (sw >> 8) == 0x68 || sw == 0x6a81 || sw == 0x6a86;
+}
+
 int carta_sw_tries(uint16_t sw)
 {
 	if ((sw & 0xfff0) == 0x63c0)

@@ -23,6 +23,10 @@ bool carta_sw_no_ref_data(uint16_t sw);
 /* The card refuses the command for this reference rather than judging the
  * PIN: 6A88 (no such reference), 6A86 (P1-P2), 6D00 (instruction). */
 bool carta_sw_ref_refused(uint16_t sw);
+/* The card refused a GET RESPONSE as a command it does not know (6D00,
+ * 6E00, 68xx, 6A81, 6A86) although it had announced the data with 61xx:
+ * a device fault, never "function not supported". */
+bool carta_sw_getresp_refused(uint16_t sw);
 
 /* Tries left from 63Cx (0..15); -1 for any other SW. */
 int carta_sw_tries(uint16_t sw);

@@ -115,6 +115,35 @@ enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_ca
 	return rv;
 }
 
+static bool definite_refusal(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_CARD_UNKNOWN: case CARTA_E_FILE_NOT_FOUND: case CARTA_E_REF_NOT_FOUND:
+	case CARTA_E_INS_NOT_SUPPORTED: case CARTA_E_CLA_NOT_SUPPORTED:
+	case CARTA_E_WRONG_PARAMS: case CARTA_E_FUNC_NOT_SUPPORTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum carta_err carta_card_probe_verdict(enum carta_err e)
+{
+	return definite_refusal(e) ? CARTA_E_CARD_UNKNOWN : e;
+}
+
+bool carta_card_err_transient(enum carta_err e)
+{
+	switch (e) {
+	case CARTA_E_NOMEM: case CARTA_E_NO_SERVICE: case CARTA_E_NO_READER: case CARTA_E_NO_CARD:
+	case CARTA_E_CARD_REMOVED: case CARTA_E_CARD_RESET: case CARTA_E_TRANSPORT:
+	case CARTA_E_TIMEOUT: case CARTA_E_CANCELLED: case CARTA_E_SHARING: case CARTA_E_CARD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum carta_err carta_card_new(struct carta_transport *t, struct carta_card **out)
 {
 	struct carta_card *c = NULL;

@@ -89,6 +89,16 @@ enum carta_err carta_card_new(struct carta_transport *t, struct carta_card **out
  * Inside a transaction. The registry decides which drivers to try. */
 enum carta_err carta_card_try_driver(struct carta_card *c, const struct carta_card_driver *d,
                                      const struct carta_atr_row *row);
+/* What a probe's APDUs mean for "is this card mine" (card.c): CARTA_OK stays,
+ * a definite refusal (no such file or application, instruction, class or
+ * parameters) becomes CARTA_E_CARD_UNKNOWN, anything else (transport, a
+ * removed or reset card, 6F00, a malformed answer) is returned as it is:
+ * the card may be ours, and it is asked again at the next call. */
+enum carta_err carta_card_probe_verdict(enum carta_err e);
+/* An error that says nothing about the card's contents: the transport, the
+ * card leaving or being reset, 6F00 and unknown status words, memory. A load
+ * fails on it rather than describe the card without what it could not read. */
+bool carta_card_err_transient(enum carta_err e);
 
 /* A PC/SC transaction around a card operation (card.c). After a reset by
  * someone else: sets reset_seen, takes the lock again and calls reinit. */

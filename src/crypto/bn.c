@@ -94,3 +94,60 @@ enum carta_err carta_rsa_public_raw(const uint8_t *n, size_t nlen, const uint8_t
 	 * any odd modulus, which every RSA modulus is. */
 	return carta_modexp(in, inlen, e, elen, n, nlen, out);
 }
+
+struct dh_bn {
+	BN_CTX *ctx;
+	BIGNUM *g, *p, *q, *pm1, *r;
+};
+
+static void dh_bn_free(struct dh_bn *b)
+{
+	BN_CTX_free(b->ctx);
+	BN_free(b->g);
+	BN_free(b->p);
+	BN_free(b->q);
+	BN_free(b->pm1);
+	BN_free(b->r);
+}
+
+/* The checks of carta_dh_group_check on numbers already read. */
+static enum carta_err dh_group_ok(struct dh_bn *b)
+{
+	if (!BN_is_odd(b->p) || BN_num_bits(b->p) < 3)
+		return CARTA_E_PARSE;
+	if (BN_copy(b->pm1, b->p) == NULL || BN_sub_word(b->pm1, 1) != 1)
+		return CARTA_E_CRYPTO;
+	if (BN_cmp(b->g, BN_value_one()) <= 0 || BN_cmp(b->g, b->pm1) >= 0 ||
+	    BN_cmp(b->q, BN_value_one()) <= 0 || BN_cmp(b->q, b->p) >= 0)
+		return CARTA_E_PARSE;
+	if (BN_mod(b->r, b->pm1, b->q, b->ctx) != 1)
+		return CARTA_E_CRYPTO;
+	if (!BN_is_zero(b->r))
+		return CARTA_E_PARSE;
+	if (BN_mod_exp(b->r, b->g, b->q, b->p, b->ctx) != 1)
+		return CARTA_E_CRYPTO;
+	return BN_is_one(b->r) ? CARTA_OK : CARTA_E_PARSE;
+}
+
+enum carta_err carta_dh_group_check(const uint8_t *g, size_t glen, const uint8_t *p, size_t plen,
+                                    const uint8_t *q, size_t qlen)
+{
+	struct dh_bn b = { 0 };
+	enum carta_err rv = CARTA_E_ARGS;
+
+	if (g == NULL || p == NULL || q == NULL || glen == 0 || plen == 0 || qlen == 0)
+		return rv;
+	if (!len_ok(glen) || !len_ok(plen) || !len_ok(qlen))
+		return CARTA_E_RANGE;
+	rv = CARTA_E_NOMEM;
+	b.ctx = BN_CTX_new();
+	b.g = BN_bin2bn(g, (int)glen, NULL);
+	b.p = BN_bin2bn(p, (int)plen, NULL);
+	b.q = BN_bin2bn(q, (int)qlen, NULL);
+	b.pm1 = BN_new();
+	b.r = BN_new();
+	if (b.ctx && b.g && b.p && b.q && b.pm1 && b.r)
+		rv = dh_group_ok(&b);
+	dh_bn_free(&b);
+	return rv;
+}

@@ -94,6 +94,13 @@ enum carta_err carta_modexp(const uint8_t *base, size_t blen, const uint8_t *exp
 /* Cryptographically strong random bytes (RAND_bytes). */
 enum carta_err carta_random(uint8_t *out, size_t n);
 
+/* A DH group (g, p, q) as a card sent it, checked before it is used or
+ * kept: p odd and > 3, 1 < g < p - 1, 1 < q < p, q divides p - 1 and
+ * g^q mod p == 1 (g generates the subgroup of order q). CARTA_E_PARSE when
+ * not (a corrupted answer), CARTA_E_NOMEM/CARTA_E_CRYPTO for OpenSSL. */
+enum carta_err carta_dh_group_check(const uint8_t *g, size_t glen, const uint8_t *p, size_t plen,
+                                    const uint8_t *q, size_t qlen);
+
 /* Compare big-endian unsigned integers a and b (any lengths): -1, 0, 1. */
 int carta_bn_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 

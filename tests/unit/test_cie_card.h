@@ -51,8 +51,29 @@ struct tc {
 
 /* Shared fixture: a DH group, the chip key 82, a CA modulus. */
 static struct carta_tk_key *k82, *kdh;
-static struct carta_buf n82, e82, pdh, nca, dummy;
-static const uint8_t g2[1] = { 0x02 };
+static struct carta_buf n82, e82, pdh, gdh, nca, dummy;
+/* RFC 5114 2.3: 2048-bit MODP group with a 256-bit prime order subgroup
+ * (docs/reference/cie.md 3.2 suggests it): the driver checks the group */
+static const char *const DH_P =
+	"87A8E61DB4B6663CFFBBD19C651959998CEEF608660DD0F25D2CEED4435E3B00"
+	"E00DF8F1D61957D4FAF7DF4561B2AA3016C3D91134096FAA3BF4296D830E9A7C"
+	"209E0C6497517ABD5A8A9D306BCF67ED91F9E6725B4758C022E0B1EF4275BF7B"
+	"6C5BFC11D45F9088B941F54EB1E59BB8BC39A0BF12307F5C4FDB70C581B23F76"
+	"B63ACAE1CAA6B7902D52526735488A0EF13C6D9A51BFA4AB3AD8347796524D8E"
+	"F6A167B5A41825D967E144E5140564251CCACB83E6B486F6B3CA3F7971506026"
+	"C0B857F689962856DED4010ABD0BE621C3A3960A54E710C375F26375D7014103"
+	"A4B54330C198AF126116D2276E11715F693877FAD7EF09CADB094AE91E1A1597";
+static const char *const DH_G =
+	"3FB32C9B73134D0B2E77506660EDBD484CA7B18F21EF205407F4793A1A0BA125"
+	"10DBC15077BE463FFF4FED4AAC0BB555BE3A6C1B0C6B47B1BC3773BF7E8C6F62"
+	"901228F8C28CBB18A55AE31341000A650196F931C77A57F2DDF463E5E9EC144B"
+	"777DE62AAAB8A8628AC376D282D6ED3864E67982428EBC831D14348F6F2F9193"
+	"B5045AF2767164E1DFC967C1FB3F2E55A4BD1BFFE83B9C80D052B985D182EA0A"
+	"DB2A3B7313D3FE14C8484B1E052588B9B7D2BBD2DF016199ECD06E1557CD0915"
+	"B3353BBB64E0EC377FD028370DF92B52C7891428CDC67EB6184B523D1DB246C3"
+	"2F63078490F00EF8D647D148D47954515E2327CFEF98C582664B4C0F6CC41659";
+static const char *const DH_Q =
+	"8CF83642A709A097B447997640129DA299B1A47D1EB3750BA308B0FE64F5FBD3";
 static uint8_t qdh[32];
 static const uint8_t sn_icc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 /* written out from docs/reference/cie.md 3.6, not taken from the driver */
@@ -76,13 +97,16 @@ static int setup(void **state)
 	{
 		struct carta_buf e = { 0 };
 
-		assert_int_equal(carta_tk_rsa_public(kdh, &pdh, &e), CARTA_OK);
+		/* n_CA: any 2048-bit modulus above the 6A.. block; the signature is
+		 * checked by recomputing it from the expected block */
+		assert_int_equal(carta_tk_rsa_public(kdh, &nca, &e), CARTA_OK);
+		hexb(DH_Q, &e);
+		assert_int_equal(e.len, sizeof(qdh));
+		memcpy(qdh, e.p, sizeof(qdh));
 		carta_buf_free(&e);
 	}
-	/* n_CA: any 2048-bit modulus above the 6A.. block; the signature is
-	 * checked by recomputing it from the expected block */
-	assert_int_equal(carta_buf_set(&nca, pdh.p, pdh.len), CARTA_OK);
-	memset(qdh, 0xf1, sizeof(qdh));
+	hexb(DH_P, &pdh);
+	hexb(DH_G, &gdh);
 	return 0;
 }
 
@@ -94,6 +118,7 @@ static int teardown(void **state)
 	carta_buf_free(&n82);
 	carta_buf_free(&e82);
 	carta_buf_free(&pdh);
+	carta_buf_free(&gdh);
 	carta_buf_free(&nca);
 	carta_buf_free(&dummy);
 	return 0;
@@ -329,13 +354,13 @@ static void dh_value(uint8_t tag, struct carta_buf *resp)
 	struct carta_buf a = { 0 }, b = { 0 }, c = { 0 };
 
 	if (tag == 0x97)
-		carta_tlv_put(&a, 0x97, g2, sizeof(g2));
+		carta_tlv_put(&a, 0x97, gdh.p, gdh.len);
 	if (tag == 0x98)
 		carta_tlv_put(&a, 0x98, pdh.p, pdh.len);
 	if (tag == 0x99)
 		carta_tlv_put(&a, 0x99, qdh, sizeof(qdh));
 	if (tag == 0) {
-		carta_tlv_put(&a, 0x97, g2, sizeof(g2));
+		carta_tlv_put(&a, 0x97, gdh.p, gdh.len);
 		carta_tlv_put(&a, 0x98, pdh.p, pdh.len);
 		carta_tlv_put(&a, 0x99, qdh, sizeof(qdh));
 	}
@@ -414,7 +439,7 @@ static void h_icc(struct tc *tc, const uint8_t *d, size_t n, struct carta_buf *r
 	(void)d, (void)n, (void)sw;
 	carta_random(y, sizeof(y));
 	y[0] &= 0x7f;
-	carta_modexp(g2, 1, y, sizeof(y), pdh.p, pdh.len, pub);
+	carta_modexp(gdh.p, gdh.len, y, sizeof(y), pdh.p, pdh.len, pub);
 	carta_modexp(tc->puk_ifd.p, tc->puk_ifd.len, y, sizeof(y), pdh.p, pdh.len, k);
 	assert_int_equal(carta_kdf_counter(CARTA_HASH_SHA256, k, 256, 1, tc->kenc, 16), CARTA_OK);
 	assert_int_equal(carta_kdf_counter(CARTA_HASH_SHA256, k, 256, 2, tc->kmac, 16), CARTA_OK);
@@ -503,7 +528,7 @@ static void dapp_hash(struct tc *tc, const uint8_t *prnd, size_t pn, const struc
 	carta_buf_append(&m, sn, 8);
 	carta_buf_append(&m, rnd, 8);
 	carta_buf_append(&m, b->p, b->len);
-	carta_buf_append(&m, g2, 1);
+	carta_buf_append(&m, gdh.p, gdh.len);
 	carta_buf_append(&m, pdh.p, pdh.len);
 	carta_buf_append(&m, qdh, sizeof(qdh));
 	carta_digest(CARTA_HASH_SHA256, m.p, m.len, h, 32, &hl);

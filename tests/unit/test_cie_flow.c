@@ -381,16 +381,28 @@ static void test_probe(void **state)
 		SEL_IAS_AID, SEL_CIE,
 		{ "00B08100", "", 12, NULL, "3132333435363738393031FF", 0, { 0 } },
 	};
+	/* a transient answer is no verdict: the card is asked again later */
+	static const struct step sel_6f00[] = {
+		SEL_IAS_AID,
+		{ "00A4040C", "A00000000039", NO_LE, NULL, NULL, 0x6f00, { 0 } },
+	};
+	static const struct step sel_6d00[] = {
+		SEL_IAS_AID,
+		{ "00A4040C", "A00000000039", NO_LE, NULL, NULL, 0x6d00, { 0 } },
+	};
 	struct {
 		const char *atr;
 		const struct step *s;
 		size_t n;
 		enum carta_err want;
 	} cases[] = {
+		{ "3B80800101", sel_6f00, 2, CARTA_E_CARD },
+		{ "3B80800101", sel_6d00, 2, CARTA_E_CARD_UNKNOWN },
 		{ "3B8F80018031806549544A3441120FFF82900088", fallback, 4, CARTA_OK },
 		{ "3B80800101", stm2, 3, CARTA_OK },
 		{ "3B80800101", cns, 3, CARTA_E_CARD_UNKNOWN },
-		{ "3B80800101", bad_nis, 3, CARTA_E_CARD_UNKNOWN },
+		/* both CIE selects taken: a malformed NIS is a corrupted answer */
+		{ "3B80800101", bad_nis, 3, CARTA_E_PARSE },
 		{ "3BFF1800FF8131FE55006B02090200010101445344103180 92", NULL, 0,
 		  CARTA_E_CARD_UNKNOWN },
 	};

@@ -399,9 +399,34 @@ static void test_random_and_cmp(void **state)
 	assert_int_equal(carta_bn_cmp((const uint8_t *)"\x01", 1, NULL, 0), 1);
 }
 
+/* A card's DH group is checked before use: p = 23, q = 11 (q | p - 1), g = 4
+ * of order 11; then one value at a time made wrong. */
+static void test_dh_group_check(void **state)
+{
+	static const struct {
+		uint8_t g, p, q;
+		enum carta_err want;
+	} cases[] = {
+		{ 4, 23, 11, CARTA_OK },
+		{ 5, 23, 11, CARTA_E_PARSE },   /* order 22: 5^11 = -1 */
+		{ 4, 23, 7, CARTA_E_PARSE },    /* 7 does not divide 22 */
+		{ 1, 23, 11, CARTA_E_PARSE },
+		{ 22, 23, 11, CARTA_E_PARSE },  /* p - 1 */
+		{ 4, 24, 11, CARTA_E_PARSE },   /* even p */
+		{ 4, 23, 23, CARTA_E_PARSE },   /* q >= p */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(carta_dh_group_check(&cases[i].g, 1, &cases[i].p, 1, &cases[i].q, 1),
+		                 cases[i].want);
+	assert_int_equal(carta_dh_group_check(NULL, 0, NULL, 0, NULL, 0), CARTA_E_ARGS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dh_group_check),
 		cmocka_unit_test(test_digest_kat),
 		cmocka_unit_test(test_digest_multipart),
 		cmocka_unit_test(test_digestinfo),

@@ -154,6 +154,32 @@ static void test_getresponse_cla(void **state)
 	carta_rapdu_free(&r);
 }
 
+/* The card announced data (61FF) and refuses the GET RESPONSE (6D00, 6E00):
+ * a device fault (CARTA_E_CARD), not "instruction not supported"; the same
+ * for a GET RESPONSE the caller sends itself (sm.c). */
+static void test_getresponse_refused(void **state)
+{
+	static const char *const refusals[] = { "6D00", "6E00" };
+	struct carta_apdu a = { .cla = 0x00, .ins = 0x2a, .p1 = 0x9e, .p2 = 0x9a, .le = 256 };
+	struct carta_apdu gr = { .cla = 0x00, .ins = 0xc0, .le = 0x10 };
+	struct script s;
+	struct carta_rapdu r;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		sc_init(&s, 0);
+		carta_rapdu_init(&r);
+		expect(&s, "002A9E9A00", "61FF");
+		expect(&s, "00C00000FF", refusals[i]);
+		assert_int_equal(carta_transmit(&s.t, &a, 0, &r), CARTA_E_CARD);
+		assert_int_equal(r.data.len, 0);
+		expect(&s, "00C0000010", refusals[i]);
+		assert_int_equal(carta_transmit(&s.t, &gr, CARTA_TX_RAW_61, &r), CARTA_E_CARD);
+		sc_done(&s);
+		carta_rapdu_free(&r);
+	}
+}
+
 static void test_raw_61(void **state)
 {
 	struct script s;
@@ -492,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_simple_9000),
 		cmocka_unit_test(test_getresponse_chain),
 		cmocka_unit_test(test_getresponse_cla),
+		cmocka_unit_test(test_getresponse_refused),
 		cmocka_unit_test(test_raw_61),
 		cmocka_unit_test(test_6c_resend_once),
 		cmocka_unit_test(test_chaining_300),

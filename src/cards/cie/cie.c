@@ -24,9 +24,20 @@
 
 static const uint8_t key_id[4] = { 'C', 'I', 'E', '0' };
 
+/* A NIS that is not 12 digits, read from a card that took both CIE selects,
+ * is a corrupted answer, not another card: asked again at the next call. */
+static enum carta_err nis_read(struct carta_transport *t, char nis[CARTA_CIE_NIS_LEN + 1])
+{
+	enum carta_err rv = carta_cie_read_nis(t, nis);
+
+	return rv == CARTA_E_CARD_UNKNOWN ? CARTA_E_PARSE : rv;
+}
+
 /* Probe (docs/reference/cie.md 1.2, 2.1): the CIE application must answer the IAS select
  * (per family, with the fallback), the DF_CIE select and give a 12-digit NIS.
- * A CNS applet on the shared bare NFC ATR fails the DF_CIE select. */
+ * A CNS applet on the shared bare NFC ATR fails the DF_CIE select (6A82): a
+ * definite "not mine"; 6F00, a removed card or a malformed answer is not
+ * (carta_card_probe_verdict). */
 static enum carta_err probe(struct carta_card *c)
 {
 	const struct carta_cie_chip *chip = carta_cie_chip_for_atr(c->t->atr, c->t->atr_len);
@@ -39,10 +50,8 @@ static enum carta_err probe(struct carta_card *c)
 	if (rv == CARTA_OK)
 		rv = carta_cie_select_cie(c->t);
 	if (rv == CARTA_OK)
-		rv = carta_cie_read_nis(c->t, nis);
-	if (rv == CARTA_E_TRANSPORT || rv == CARTA_E_CARD_REMOVED || rv == CARTA_E_CARD_RESET)
-		return rv;
-	return rv == CARTA_OK ? CARTA_OK : CARTA_E_CARD_UNKNOWN;
+		rv = nis_read(c->t, nis);
+	return carta_card_probe_verdict(rv);
 }
 
 /* EF 1004: SEQUENCE { INTEGER n, INTEGER e } (docs/reference/cie.md 8.C3); a
@@ -103,7 +112,7 @@ static enum carta_err read_public(struct carta_card *c)
 	if (rv == CARTA_OK)
 		rv = carta_cie_select_cie(c->t);
 	if (rv == CARTA_OK)
-		rv = carta_cie_read_nis(c->t, s->nis);
+		rv = nis_read(c->t, s->nis);
 	if (rv == CARTA_OK)
 		rv = carta_cie_read_ef(c, 0x1004, FILE_MAX, true, &k82);
 	if (rv == CARTA_OK)

@@ -93,6 +93,8 @@ void carta_cie_session_end(struct carta_cie *s);
 
 /* ---- DH and DAPP (cie_dh.c, cie_dapp.c; docs/reference/cie.md 3.2-3.6) ---- */
 enum carta_err carta_cie_get_dh_params(struct carta_card *c);
+/* Drop the DH and terminal-CA parameters read so far (cie_dh.c). */
+void carta_cie_forget_params(struct carta_cie *s);
 enum carta_err carta_cie_get_ca_params(struct carta_card *c);
 enum carta_err carta_cie_dh(struct carta_card *c, struct carta_cie_dh *dh);
 enum carta_err carta_cie_dapp(struct carta_card *c, const struct carta_cie_dh *dh);

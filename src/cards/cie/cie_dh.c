@@ -114,11 +114,28 @@ enum carta_err carta_cie_get_dh_params(struct carta_card *c)
 	/* LNX changed which chips take the single form over time (docs/reference/cie.md 1.1) */
 	if (rv != CARTA_OK && !transport_err(rv))
 		rv = one ? dh_params_three(c) : dh_params_one(c);
-	if (rv == CARTA_OK && ((s->p.p[s->p.len - 1] & 1u) == 0 || s->q.len > s->p.len ||
-	                       carta_bn_cmp(s->g.p, s->g.len, s->p.p, s->p.len) >= 0))
-		rv = CARTA_E_PARSE;
+	/* the group is checked before it is kept (docs/reference/cie.md 3.2, 3.4: x < q,
+	 * PuK = g^x mod p): a corrupted answer kept here would fail every login
+	 * until the process ends */
+	if (rv == CARTA_OK)
+		rv = carta_dh_group_check(s->g.p, s->g.len, s->p.p, s->p.len, s->q.p, s->q.len);
+	if (rv != CARTA_OK)
+		carta_cie_forget_params(s);
 	s->have_dh = rv == CARTA_OK;
 	return rv;
+}
+
+/* Nothing read for a failed secure channel is kept: the next login reads
+ * the DH and CA parameters again (a few plain APDUs, only after a failure). */
+void carta_cie_forget_params(struct carta_cie *s)
+{
+	carta_buf_free(&s->g);
+	carta_buf_free(&s->p);
+	carta_buf_free(&s->q);
+	carta_buf_free(&s->n_ca);
+	carta_buf_free(&s->e_ca);
+	s->have_dh = false;
+	s->have_ca = false;
 }
 
 /* x: len(q) random bytes, 1 < x < q (docs/reference/cie.md 3.4 step 1). */
@@ -285,6 +302,7 @@ enum carta_err carta_cie_session_start(struct carta_card *c)
 	if (rv != CARTA_OK) {
 		carta_log(CARTA_LOG_ERROR, "CIE: secure channel failed: %s", carta_err_str(rv));
 		carta_cie_session_end(s);
+		carta_cie_forget_params(s);
 	}
 	carta_cie_dh_free(&dh);
 	return rv;

@@ -166,17 +166,20 @@ static enum carta_err load_id(struct carta_card *c)
 
 	carta_buf_init(&b);
 	rv = read_ef(c, &p->lay->id, 0, ID_FILE_MAX, &b, &fsize);
-	/* without EF_ID_Carta this is not a CNS of this layout (docs/reference/cns.md 1.5) */
-	if (rv == CARTA_E_FILE_NOT_FOUND)
-		rv = CARTA_E_CARD_UNKNOWN;
+	/* without EF_ID_Carta this is not a CNS of this layout (docs/reference/cns.md 1.5):
+	 * a refused SELECT says so; 6F00, a malformed or lost answer does not */
+	rv = carta_card_probe_verdict(rv);
 	if (rv == CARTA_OK)
 		rv = carta_cns_card_id(b.p, b.len, p->lay->id_bcd, c->desc.serial);
 	carta_buf_free(&b);
 	return rv;
 }
 
-/* Read only what the header announces (the file is 400 bytes, zero padded). */
-static void load_personal(struct carta_card *c)
+/* Read only what the header announces (the file is 400 bytes, zero padded).
+ * Missing or malformed holder data is tolerated; a lost or 6F00 answer fails
+ * the load, to be read again at the next call: the token's name is chosen
+ * once, from the holder's name (carta_card_try_driver). */
+static enum carta_err load_personal(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
 	struct carta_buf b;
@@ -195,10 +198,12 @@ static void load_personal(struct carta_card *c)
 	}
 	if (rv == CARTA_OK)
 		rv = carta_personal_parse(b.p, b.len, &c->desc.holder);
-	/* the holder data is optional (OpenSC keeps a generic label too) */
+	/* the holder data is optional (OpenSC keeps a generic label too,
+	 * docs/reference/cns.md 1.5) */
 	if (rv != CARTA_OK)
 		carta_log(CARTA_LOG_INFO, "EF_Dati_personali not usable: %s", carta_err_str(rv));
 	carta_buf_free(&b);
+	return carta_card_err_transient(rv) ? rv : CARTA_OK;
 }
 
 /* Read a certificate: the FCI size may cover padding, the DER header says
@@ -224,17 +229,33 @@ static enum carta_err read_cert(struct carta_card *c, const struct carta_cns_pat
 	return rv;
 }
 
-/* First keyset whose certificate exists (docs/reference/cns.md 1.5: 6A82 skips a keyset). */
+static enum carta_err try_keyset(struct carta_card *c, size_t i, struct carta_buf *der)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	carta_buf_clear(der);
+	rv = read_cert(c, &p->lay->keysets[i]->cert, der);
+	if (rv == CARTA_OK)
+		p->ks = p->lay->keysets[i];
+	return rv;
+}
+
+/* First keyset whose certificate exists (docs/reference/cns.md 1.5: 6A82 skips a keyset).
+ * The layout's first keyset is where its certificate is (EF_C_Carta, docs/reference/cns.md
+ * 1.5, 3.3); the others are tolerances. When every keyset answered 6A82 the first is
+ * asked once more: a one-off 6A82 would otherwise leave a token without certificate
+ * and key for the life of the card. No extra APDU when a certificate is found. */
 static enum carta_err find_keyset(struct carta_card *c, struct carta_buf *der)
 {
 	struct carta_cns *p = c->priv;
 	enum carta_err rv = CARTA_E_FILE_NOT_FOUND;
 
-	for (size_t i = 0; i < p->lay->n_keysets && rv == CARTA_E_FILE_NOT_FOUND; i++) {
-		carta_buf_clear(der);
-		rv = read_cert(c, &p->lay->keysets[i]->cert, der);
-		if (rv == CARTA_OK)
-			p->ks = p->lay->keysets[i];
+	for (size_t i = 0; i < p->lay->n_keysets && rv == CARTA_E_FILE_NOT_FOUND; i++)
+		rv = try_keyset(c, i, der);
+	if (rv == CARTA_E_FILE_NOT_FOUND && p->lay->n_keysets > 0) {
+		carta_log(CARTA_LOG_INFO, "CNS: no certificate in any keyset: asking once more");
+		rv = try_keyset(c, 0, der);
 	}
 	return rv;
 }
@@ -277,8 +298,9 @@ enum carta_err carta_cns_load(struct carta_card *c)
 	rv = load_id(c);
 	if (rv != CARTA_OK)
 		goto out;
-	load_personal(c);
-	rv = find_keyset(c, &der);
+	rv = load_personal(c);
+	if (rv == CARTA_OK)
+		rv = find_keyset(c, &der);
 	if (rv == CARTA_E_FILE_NOT_FOUND) {
 		/* a CNS without certificate: token with PINs only */
 		carta_log(CARTA_LOG_INFO, "CNS: no certificate found");

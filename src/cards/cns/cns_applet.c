@@ -23,12 +23,6 @@ static int match(const uint8_t *atr, size_t n)
 	return n == sizeof(bare) && memcmp(atr, bare, n) == 0 ? CARTA_SCORE_PROBE + 1 : 0;
 }
 
-static bool not_mine(enum carta_err rv)
-{
-	return rv != CARTA_E_CARD_REMOVED && rv != CARTA_E_CARD_RESET && rv != CARTA_E_TRANSPORT &&
-	       rv != CARTA_E_NOMEM;
-}
-
 /* PR #3806: SELECT the J-Sign AID, GET DATA 01 80 = "JSign4". */
 static enum carta_err probe_jsign(struct carta_card *c)
 {
@@ -41,10 +35,14 @@ static enum carta_err probe_jsign(struct carta_card *c)
 		rv = carta_cns_select_app(c);
 	if (rv == CARTA_OK)
 		rv = carta_iso_get_data(c->t, 0x01, 0x80, &b);
-	if (rv == CARTA_OK && (b.len != 6 || memcmp(b.p, "JSign4", 6) != 0))
+	/* only a J-Sign card takes its AID: another version names itself in
+	 * 6 bytes; an answer of another length is a corrupted one */
+	if (rv == CARTA_OK && b.len != 6)
+		rv = CARTA_E_PARSE;
+	if (rv == CARTA_OK && memcmp(b.p, "JSign4", 6) != 0)
 		rv = CARTA_E_CARD_UNKNOWN;
 	carta_buf_free(&b);
-	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
+	return carta_card_probe_verdict(rv);
 }
 
 /* The applet ATR is shared with other lots (docs/reference/cns.md 5): the applet SELECT,
@@ -58,7 +56,7 @@ static enum carta_err probe(struct carta_card *c)
 	rv = carta_cns_attach(c, &carta_cns_layout_applet);
 	if (rv == CARTA_OK)
 		rv = carta_cns_select_app(c);
-	return rv != CARTA_OK && not_mine(rv) ? CARTA_E_CARD_UNKNOWN : rv;
+	return carta_card_probe_verdict(rv);
 }
 
 /* The application was selected by probe(). */

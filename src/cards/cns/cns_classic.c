@@ -93,9 +93,7 @@ static enum carta_err probe(struct carta_card *c)
 	if (!carta_cns_is_nfc_atr(c->t->atr, c->t->atr_len))
 		return CARTA_OK;
 	rv = carta_iso_select(c->t, CARTA_SEL_PATH, id, sizeof(id), NULL);
-	if (rv == CARTA_E_CARD_REMOVED || rv == CARTA_E_CARD_RESET || rv == CARTA_E_TRANSPORT)
-		return rv;
-	return rv == CARTA_OK ? CARTA_OK : CARTA_E_CARD_UNKNOWN;
+	return carta_card_probe_verdict(rv);
 }
 
 static enum carta_err load(struct carta_card *c)

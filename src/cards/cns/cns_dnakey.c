@@ -22,12 +22,9 @@ static enum carta_err probe(struct carta_card *c)
 {
 	static const uint8_t aid[] = { 0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
 	struct carta_apdu a = { 0x00, 0xa4, 0x04, 0x04, aid, sizeof(aid), 0 };
-	enum carta_err rv = carta_iso_send(c->t, &a);
+	enum carta_err rv = carta_card_probe_verdict(carta_iso_send(c->t, &a));
 
-	if (rv == CARTA_E_CARD_REMOVED || rv == CARTA_E_CARD_RESET || rv == CARTA_E_TRANSPORT ||
-	    rv == CARTA_E_NOMEM)
-		return rv;
-	return rv == CARTA_OK ? CARTA_E_CARD_UNSUPPORTED : CARTA_E_CARD_UNKNOWN;
+	return rv == CARTA_OK ? CARTA_E_CARD_UNSUPPORTED : rv;
 }
 
 /* Not reached: the probe never accepts the card. */

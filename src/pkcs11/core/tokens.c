@@ -65,6 +65,41 @@ void carta_p11_token_drop_locked(struct carta_p11_slot *s)
 	s->has_token = false;
 }
 
+/* Is the card that was there at `event` still in the reader? Asked after a
+ * failure: an error while the card was being pulled is its removal. */
+static bool card_still_there_locked(struct carta_p11_slot *s, uint32_t event)
+{
+	bool there;
+
+	carta_p11_mutex_lock(carta_p11.lock);
+	carta_p11_readers_refresh_locked();
+	there = s->present && s->event == event;
+	carta_p11_mutex_unlock(carta_p11.lock);
+	return there;
+}
+
+static bool card_gone(enum carta_err e)
+{
+	return e == CARTA_E_NO_CARD || e == CARTA_E_NO_READER || e == CARTA_E_CARD_REMOVED;
+}
+
+/* Only a definite verdict (no driver claims the card, or one recognised a
+ * card it cannot serve) marks the card: not asked again until the reader
+ * sees another card. Any other failure (transport, 6F00, a malformed
+ * answer) is tried again at the next call; a card pulled meanwhile is
+ * CKR_TOKEN_NOT_PRESENT. */
+static CK_RV connect_failed_locked(struct carta_p11_slot *s, uint32_t event, enum carta_err e)
+{
+	if (!card_gone(e) && !card_still_there_locked(s, event))
+		e = CARTA_E_CARD_REMOVED;
+	if (e == CARTA_E_CARD_UNKNOWN || e == CARTA_E_CARD_UNSUPPORTED) {
+		s->bad_card = true;
+		s->bad_event = event;
+	}
+	return carta_p11_fail(carta_p11_rv_connect(e), "no token in \"%s\": %s", s->name,
+	                      carta_err_str(e));
+}
+
 static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
 {
 	struct carta_transport *tr = NULL;
@@ -78,18 +113,10 @@ static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
 	carta_p11_mutex_unlock(carta_p11.lock);
 	if (e == CARTA_OK)
 		e = carta_card_open(tr, &card);
-	if (e == CARTA_OK) {
+	if (e == CARTA_OK)
 		token_load_locked(s, card, event);
-	} else {
-		if (e == CARTA_E_CARD_UNKNOWN || e == CARTA_E_CARD_UNSUPPORTED) {
-			/* a definite verdict: not asked again until the reader
-			 * sees another card */
-			s->bad_card = true;
-			s->bad_event = event;
-		}
-		rv = carta_p11_fail(carta_p11_rv_connect(e), "no token in \"%s\": %s", s->name,
-		                    carta_err_str(e));
-	}
+	else
+		rv = connect_failed_locked(s, event, e);
 	return rv;
 }
 
@@ -138,10 +165,17 @@ void carta_p11_check_reset_locked(struct carta_p11_slot *s)
  * (marked, not freed: the caller may still hold one). */
 CK_RV carta_p11_card_rv_locked(struct carta_p11_slot *s, enum carta_err e)
 {
-	bool removed = e == CARTA_E_NO_CARD || e == CARTA_E_NO_READER || e == CARTA_E_CARD_REMOVED;
+	bool removed = card_gone(e);
 
 	if (e == CARTA_OK)
 		return CKR_OK;
+	/* a reader may say "transmit failed" for a card pulled mid-command:
+	 * once the card is gone the truthful answer is CKR_DEVICE_REMOVED */
+	if (!removed && carta_p11_rv_card_op(e) == CKR_DEVICE_ERROR && s->has_token &&
+	    !card_still_there_locked(s, s->tok.event)) {
+		e = CARTA_E_CARD_REMOVED;
+		removed = true;
+	}
 	carta_p11_check_reset_locked(s);
 	if (removed) {
 		carta_p11_sessions_close_locked(s, true);
