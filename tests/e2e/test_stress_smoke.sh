@@ -8,15 +8,9 @@
 # Run as root: CARTA_BUILD=<plain build> tests/e2e/test_stress_smoke.sh
 # Ends with "N passed, M failed"; exit status non-zero on any failure.
 #
-# KNOWN_FAIL: the checks today's module is expected to fail, until the fixes
-# being made in parallel land (recovery after a bad answer in the same
-# process; a second application's session). They run and are counted like
-# the others; the list only says which ones, so that a FAIL among them is
-# expected and a pass among them is news. STRESS_SMOKE_SKIP_KNOWN=1 skips them.
-# Measured on 5660a9d (docs/reliability.md "Latest figures"): on st the flow is
-# 10 APDUs, the faults hit APDU 5; after sw=6a82 there the same process does
-# not recover (a new process does); after the other modes at 5 it does.
-KNOWN_FAIL=" fault-recover-same-process:sw "
+# Every check is a target of docs/reliability.md: after a fault of each mode
+# the same process recovers (new session + login + verified signature, no
+# C_Finalize) and a new process works.
 
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
@@ -27,20 +21,6 @@ ST_TIMEOUT=20
 
 # The index the faults hit: the APDU in the middle of open + login + sign.
 FAULT_AT=${STRESS_SMOKE_FAULT_AT:-}
-
-smoke_check() {
-	local name=$1
-	shift
-	if [ "${STRESS_SMOKE_SKIP_KNOWN:-0}" = 1 ] && [[ $KNOWN_FAIL == *" $name "* ]]; then
-		printf 'skip %s (KNOWN_FAIL)\n' "$name"
-		return 0
-	fi
-	if [[ $KNOWN_FAIL == *" $name "* ]]; then
-		e2e_check "$name [KNOWN_FAIL until the fixes land]" "$@"
-	else
-		e2e_check "$name" "$@"
-	fi
-}
 
 threads_verified() {
 	st_card_up st || return 1
@@ -89,15 +69,14 @@ if [ -z "$FAULT_AT" ]; then
 	[ "$FAULT_AT" -ge 1 ] || FAULT_AT=1
 	echo "st: open + login + sign = ${n:-?} APDUs; faults at APDU $FAULT_AT"
 fi
-# sw=6a82 (file not found): the status word today's module does not recover from
+# sw=6a82 (file not found) at that index: a one-off answer the module must not
+# take for a missing certificate (docs/reliability.md)
 for mode in remove-before remove-after sw=6a82 truncated oversized garbage; do
-	key=${mode%%=*}
 	e2e_check "fault $mode@$FAULT_AT fires (card log)" fault_fired "$mode"
-	smoke_check "fault-recover-same-process:$key" fault_recover "$mode"
+	e2e_check "fault $mode@$FAULT_AT: the same process recovers" fault_recover "$mode"
 	e2e_check "fault $mode@$FAULT_AT: a new process works" fault_newproc "$mode"
 done
 e2e_check "core dump search finds a PIN the client kept (control)" core_control
 e2e_check "core dump after C_Finalize: no PIN in 9 encodings" core_after_finalize
 e2e_check "CARTA_DEBUG=3 log: no PIN in 9 encodings" debug_log
-echo "KNOWN_FAIL (expected to fail on today's module):$KNOWN_FAIL"
 e2e_summary
