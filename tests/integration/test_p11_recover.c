@@ -228,6 +228,26 @@ static void test_6f00_first_apdu(void **state)
 	}
 }
 
+/* 6A82 once, to the SELECT a CNS driver identifies its card by: it reads
+ * like a foreign card, so that call says "not recognised"; the verdict is
+ * believed only when the card says it twice, so the next call finds the
+ * card (docs/reliability.md: the same process recovers at every index). */
+static void test_6a82_probe_once(void **state)
+{
+	static const char *const profiles[] = { "classic", "st" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		struct env *e = env_new(profiles[i]);
+
+		print_message("  %s\n", profiles[i]);
+		arm(e, F_SW, 0x6a82, NULL, 0, 1);
+		assert_int_equal(token_info(e), CKR_TOKEN_NOT_RECOGNIZED);
+		assert_int_equal(token_info(e), CKR_OK);
+		env_free(e);
+	}
+}
+
 /* A truncated NIS (the CIE's third APDU, READ BINARY of EF 1001 by SFI). */
 static void test_cie_bad_nis(void **state)
 {
@@ -373,6 +393,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_6f00_first_apdu),
+		cmocka_unit_test(test_6a82_probe_once),
 		cmocka_unit_test(test_cie_bad_nis),
 		cmocka_unit_test(test_pulled_during_identification),
 		cmocka_unit_test(test_cns_cert_6a82),

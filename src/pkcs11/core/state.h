@@ -137,6 +137,7 @@ struct carta_p11_slot {
 	struct carta_p11_token tok;
 	bool bad_card;             /* the card in the reader was not recognised */
 	uint32_t bad_event;
+	unsigned unknown_seen;     /* "no driver claims it" so far for bad_event */
 	enum carta_p11_login login;
 	struct carta_secret *puk;  /* PUK from C_Login(CKU_SO) until C_InitPIN/C_Logout */
 	/* The user PIN the card answered 9000 to in this login, while it lasts:

@@ -83,19 +83,32 @@ static bool card_gone(enum carta_err e)
 	return e == CARTA_E_NO_CARD || e == CARTA_E_NO_READER || e == CARTA_E_CARD_REMOVED;
 }
 
-/* Only a definite verdict (no driver claims the card, or one recognised a
- * card it cannot serve) marks the card: not asked again until the reader
- * sees another card. Any other failure (transport, 6F00, a malformed
- * answer) is tried again at the next call; a card pulled meanwhile is
- * CKR_TOKEN_NOT_PRESENT. */
+/* Only a definite verdict marks the card: not asked again until the reader
+ * sees another card. A card that recognised itself as unsupported is
+ * definite at once; "no driver claims it" is believed when the card says it
+ * twice in a row, because a one-off refusal of a probe (a 6A82 to the
+ * SELECT a driver identifies its card by) reads the same as a foreign card
+ * (docs/reliability.md: the same process recovers from a fault at any APDU).
+ * A foreign card costs one more identification, once. Any other failure
+ * (transport, 6F00, a malformed answer) is tried again at the next call; a
+ * card pulled meanwhile is CKR_TOKEN_NOT_PRESENT. */
+static void note_verdict_locked(struct carta_p11_slot *s, uint32_t event, enum carta_err e)
+{
+	if (s->bad_event != event)
+		s->unknown_seen = 0;
+	s->bad_event = event;
+	if (e == CARTA_E_CARD_UNKNOWN)
+		s->unknown_seen++;
+	s->bad_card = e == CARTA_E_CARD_UNSUPPORTED ||
+	              (e == CARTA_E_CARD_UNKNOWN && s->unknown_seen >= 2);
+}
+
 static CK_RV connect_failed_locked(struct carta_p11_slot *s, uint32_t event, enum carta_err e)
 {
 	if (!card_gone(e) && !card_still_there_locked(s, event))
 		e = CARTA_E_CARD_REMOVED;
-	if (e == CARTA_E_CARD_UNKNOWN || e == CARTA_E_CARD_UNSUPPORTED) {
-		s->bad_card = true;
-		s->bad_event = event;
-	}
+	if (e == CARTA_E_CARD_UNKNOWN || e == CARTA_E_CARD_UNSUPPORTED)
+		note_verdict_locked(s, event, e);
 	return carta_p11_fail(carta_p11_rv_connect(e), "no token in \"%s\": %s", s->name,
 	                      carta_err_str(e));
 }
