@@ -11,6 +11,8 @@
 #   - the Bit4id Digital-DNA Key: "not supported yet" in carta-tool (English
 #     and Italian), "(token not recognized)" for PKCS#11 clients, doctor's
 #     unsupported-card finding;
+#   - a CNS card behind a CIE's contactless ATR: "not recognised", the ATR-only
+#     guess said as "to be confirmed";
 #   - a CIE behind a reader that builds its own ATR (3B FE 91 00 FF 91 81 71 FE
 #     40 ... + the CIE's historical bytes): recognised, logs in and signs;
 #   - a CIE whose last wrong VERIFY answers 63 C0 instead of 69 83: locked,
@@ -48,6 +50,13 @@ tool_list_has() { # REGEX [env...]
 	shift
 	env "$@" "$TOOL" list > "$CL_W/list.txt" 2>&1
 	cl_grep "$CL_W/list.txt" "$re"
+}
+
+tool_info_has() { # REGEX [env...]
+	local re=$1
+	shift
+	env "$@" "$TOOL" info > "$CL_W/info.txt" 2>&1
+	cl_grep "$CL_W/info.txt" "$re"
 }
 
 token_not_recognized() {
@@ -126,6 +135,19 @@ cie_reader_atr() {
 	cl_card_down
 }
 
+# A CNS card behind a CIE's contactless ATR: the ATR alone points at the CIE
+# driver, the probe says no: carta-tool says "not recognised" and gives the
+# ATR-only guess as "to be confirmed", never as a verdict.
+atr_guess() {
+	local t="classic behind a CIE contactless ATR"
+	cl_card_up classic --atr "3B 8F 80 01 80 31 80 65 B0 85 03 00 EF 12 0F FF 82 90 00 73" ||
+		{ e2e_check "$t: card start" false; return; }
+	e2e_check "$t: carta-tool info: not recognised" tool_info_has 'card not recognised'
+	e2e_check "$t: ... driver cie (to be confirmed)" tool_info_has 'driver cie \(to be confirmed\)'
+	e2e_check "$t: ... in Italian: da confermare" tool_info_has 'da confermare' LANGUAGE=it LANG=it_IT.UTF-8
+	cl_card_down
+}
+
 cie_last_try() {
 	local sw=$1 p=$2 t="$2 --cie-last-try-sw $1"
 	export XDG_CACHE_HOME=$E2E_DIR/cache-last-$p-$sw
@@ -154,6 +176,7 @@ no_extended 6d00
 hpc_card
 dnakey_card
 cie_reader_atr
+atr_guess
 cie_last_try 63c0 cie-nxp
 cie_last_try 63c0 cie-gemalto
 cie_last_try 6983 cie-nxp
