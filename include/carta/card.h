@@ -67,12 +67,23 @@ struct carta_key {
 	unsigned caps;            /* CARTA_KC_* */
 	int cert;                 /* index into certs, -1 if none */
 	int pin;                  /* index into pins of the PIN that guards it */
+	/* The PIN must be presented again before each signature with this key
+	 * (CKA_ALWAYS_AUTHENTICATE, a context-specific login): the
+	 * qualified-signature keys. The card may or may not forget the PIN
+	 * itself after a signature; a front end never re-presents it on its
+	 * own for such a key. */
+	bool always_auth;
 	/* public key: RSA modulus/exponent (big-endian), or EC DER params + DER point */
 	uint8_t *modulus, *exponent, *ec_params, *ec_point;
 	size_t modulus_len, exponent_len, ec_params_len, ec_point_len;
 };
 
 enum carta_pin_kind { CARTA_PIN_USER = 1, CARTA_PIN_PUK };
+/* Which token a user PIN opens ("one token per PIN", as OpenSC users know
+ * it): AUTH is the CNS/CIE PIN (CNS0, PIN 0x10: logging in), SIGN the
+ * qualified-signature PIN (CNS1 in DF_DS 3F00 1400, PIN 0x1A:
+ * docs/reference/cns.md 1.5). A card may carry either or both. */
+enum carta_pin_role { CARTA_PIN_ROLE_AUTH = 0, CARTA_PIN_ROLE_SIGN = 1 };
 
 struct carta_pin {
 	char label[32];
@@ -80,6 +91,7 @@ struct carta_pin {
 	size_t min_len, max_len;  /* enforced before anything is sent */
 	int max_tries;            /* card's limit, for display; -1 unknown */
 	int unblocked_by;         /* index of the PUK for a user PIN, else -1 */
+	enum carta_pin_role role; /* user PINs: the token it opens (AUTH when zeroed) */
 	bool digits_only;
 	/* A reader's PIN pad may collect this PIN: the card takes a plain VERIFY
 	 * the pad can build from a template (CNS). False when the command must
