@@ -437,6 +437,8 @@ static void t_cert_profile(void **st)
 	X509_EXTENSION *qc;
 	ASN1_OCTET_STRING *d;
 	CERTIFICATEPOLICIES *pol;
+	EXTENDED_KEY_USAGE *eku;
+	int crit = -1;
 	char name[256];
 
 	(void)st;
@@ -445,8 +447,15 @@ static void t_cert_profile(void **st)
 	assert_true(i >= 0);
 	assert_int_equal(X509_EXTENSION_get_critical(X509_get_ext(x, i)), 1);
 	assert_int_equal(X509_get_key_usage(x), KU_NON_REPUDIATION);
-	assert_int_equal(X509_get_extension_flags(x) & EXFLAG_XKUSAGE, 0);
-	assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1), -1);
+	/* EKU documentSigning only: no clientAuth, no emailProtection (what OpenSC reads) */
+	assert_int_equal(X509_get_extended_key_usage(x) & (XKU_SSL_CLIENT | XKU_SMIME), 0);
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+	assert_non_null(eku);
+	assert_int_equal(crit, 0);
+	assert_int_equal(sk_ASN1_OBJECT_num(eku), 1);
+	OBJ_obj2txt(name, sizeof(name), sk_ASN1_OBJECT_value(eku, 0), 1);
+	assert_string_equal(name, "1.3.6.1.5.5.7.3.36");
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 	qc = X509_get_ext(x, X509_get_ext_by_NID(x, NID_qcStatements, -1));
 	assert_non_null(qc);
 	d = X509_EXTENSION_get_data(qc);
@@ -472,6 +481,28 @@ static void t_cert_profile(void **st)
 	ca = d2i_X509(NULL, &q, (long)vcard_holder_cert(v).len);
 	assert_int_not_equal(EVP_PKEY_eq(X509_get0_pubkey(ca), X509_get0_pubkey(x)), 1);
 	X509_free(ca);
+	X509_free(x);
+	vcard_free(v);
+}
+
+/* --ds-cert-eku none: no extendedKeyUsage extension at all (OpenSSL then reports every
+ * purpose, UINT32_MAX), the rest unchanged. */
+static void t_cert_no_eku(void **st)
+{
+	struct vcard_config cfg;
+	struct vcard *v;
+	X509 *x;
+
+	(void)st;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.profile = "st";
+	cfg.ds = true;
+	cfg.ds_cert_eku = -1;
+	v = mk_cfg(&cfg);
+	x = ds_cert_from_card(v);
+	assert_int_equal(X509_get_ext_by_NID(x, NID_ext_key_usage, -1), -1);
+	assert_int_equal(X509_get_extended_key_usage(x), UINT32_MAX);
+	assert_int_equal(X509_get_key_usage(x), KU_NON_REPUDIATION);
 	X509_free(x);
 	vcard_free(v);
 }
@@ -564,6 +595,7 @@ int main(void)
 		cmocka_unit_test(t_sign),              cmocka_unit_test(t_per_sign),
 		cmocka_unit_test(t_no_decipher),       cmocka_unit_test(t_change_unblock),
 		cmocka_unit_test(t_dsd),               cmocka_unit_test(t_cert_profile),
+		cmocka_unit_test(t_cert_no_eku),
 		cmocka_unit_test(t_bad_switches),      cmocka_unit_test(t_identity_dir),
 	};
 
