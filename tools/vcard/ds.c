@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The key sets beside CNS0. The CNS1 qualified-signature key set (docs/reference/cns.md 1.5 row "CNS1", 3.3 row
- * DF_DS, 3.4): DF_DS 3F00 1400 holding the certificate EF 9010 and the DF 8110, which
+/* The key sets beside CNS0. The CNS1 qualified-signature key set (docs/reference/cns.md
+ * 1.5 row "CNS1", 3.3 row DF_DS, 3.4): DF_DS 3F00 1400 holding the certificate EF 9010 and the DF 8110, which
  * holds the public key EF 8010, the private key 10 and the PIN objects 1A / 1B (the
  * reference gives 3F00 1400 8110 as "private key path, also the PIN object's path"). */
 #include <string.h>

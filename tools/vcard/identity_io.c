@@ -5,8 +5,8 @@
  * re-derived from the seed on load. CNS: also personal-data.bin and
  * card-id.txt; with the CNS1 signature key set also ds-cert.{pem,der}, ds-key.pem,
  * ds-pin.txt and ds-puk.txt (the key is re-derived too); with the Infocamere 1204 key set
- * infocamere-cert.{pem,der} and infocamere-key.pem. CIE: nis.txt and serial.txt, and identity.txt also records the
- * profile, the expiry switch and the holder's names. */
+ * infocamere-cert.{pem,der} and infocamere-key.pem. CIE: nis.txt and serial.txt, and
+ * identity.txt also records the profile, the expiry switch and the holder's names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
