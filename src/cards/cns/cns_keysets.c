@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The key sets of a CNS (docs/reference/cns.md 1.5): which exist on the card,
- * their certificates, the PINs that guard them, and the DF each one's
- * commands are sent from. */
+/* The load of a CNS and its key sets (docs/reference/cns.md 1.5): which exist
+ * on the card, their certificates, the PINs that guard them, and the DF each
+ * one's commands are sent from. */
 #include <stdio.h>
 #include <string.h>
 
@@ -241,5 +241,21 @@ enum carta_err carta_cns_enter(struct carta_card *c, const struct carta_cns_keys
 		p->df_ks = ks;
 		p->away = true;
 	}
+	return rv;
+}
+
+enum carta_err carta_cns_load(struct carta_card *c)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	if (p->lay->extended)
+		c->t->flags |= CARTA_TF_EXTENDED;
+	carta_cns_describe(c);
+	rv = carta_cns_load_id(c, false);
+	if (rv == CARTA_OK)
+		rv = carta_cns_load_personal(c);
+	if (rv == CARTA_OK)
+		rv = carta_cns_load_keysets(c);
 	return rv;
 }
