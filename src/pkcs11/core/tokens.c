@@ -282,6 +282,7 @@ void carta_p11_tokens_identify(void)
 	bool look;
 
 	carta_p11_mutex_lock(carta_p11.lock);
+	carta_p11_readers_refresh_locked();
 	n = carta_p11.n_slots;
 	carta_p11_mutex_unlock(carta_p11.lock);
 	for (i = 0; i < n; i++) {
@@ -290,7 +291,7 @@ void carta_p11_tokens_identify(void)
 		carta_p11_mutex_lock(carta_p11.lock);
 		look = r->present && !(r->bad_card && r->bad_event == r->event);
 		carta_p11_mutex_unlock(carta_p11.lock);
-		if (look && !r->has_token)
+		if (look)   /* no APDU for a card already known */
 			(void)reader_sync_locked(r, true);
 		carta_p11_mutex_unlock(r->lock);
 	}
