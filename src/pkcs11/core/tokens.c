@@ -268,10 +268,9 @@ CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
 	CK_RV rv = reader_sync_locked(carta_p11_slot_reader(s), need);
 
 	/* a signature slot: its token is there only with a card that has one */
-	if (rv == CKR_OK && carta_p11_slot_is_sign(s) && !s->has_token &&
-	    (need || carta_p11_slot_reader(s)->has_token))
-		rv = carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "the card in \"%s\" has no signature PIN",
-		                    s->name);
+	if (rv == CKR_OK && carta_p11_slot_is_sign(s) && !s->has_token)
+		rv = need ? carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "the card in \"%s\" has no "
+		                           "signature PIN", s->name) : CKR_TOKEN_NOT_PRESENT;
 	return rv;
 }
 
