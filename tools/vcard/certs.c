@@ -113,6 +113,8 @@ static enum carta_err make_ds(struct vcard_identity *id, const struct vcard_iden
 {
 	enum carta_err rv = copy_secret(id->ds_pin, o->ds_pin, "87654321");
 
+	id->ds_no_eku = o->ds_no_eku;
+
 	if (rv == CARTA_OK)
 		rv = copy_secret(id->ds_puk, o->ds_puk, "11223344");
 	if (rv == CARTA_OK)

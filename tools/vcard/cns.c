@@ -38,6 +38,7 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	o.ds = c->ds;
 	o.ds_pin = cfg->ds_pin;
 	o.ds_puk = cfg->ds_puk;
+	o.ds_no_eku = cfg->ds_cert_eku < 0;
 	return vcard_identity_make(&o, &c->id);
 }
 
@@ -57,7 +58,7 @@ static enum carta_err ds_switches(const struct vcard_config *cfg, struct vcard_c
 	if (cfg->ds_pin_scope < VCARD_DS_SCOPE_LOCAL || cfg->ds_pin_scope > VCARD_DS_SCOPE_ANY)
 		return CARTA_E_ARGS;
 	if (!c->ds && (cfg->ds_pin || cfg->ds_puk || cfg->ds_pin_per_sign || cfg->ds_pin_scope ||
-	               cfg->ds_pin_tries || cfg->ds_puk_tries))
+	               cfg->ds_pin_tries || cfg->ds_puk_tries || cfg->ds_cert_eku))
 		return CARTA_E_ARGS;   /* a --ds-* switch without the key set is a test's mistake */
 	if (cfg->dsd_personal > 0 && l != VCARD_LAYOUT_DSD)
 		return CARTA_E_ARGS;

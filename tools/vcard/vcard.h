@@ -86,6 +86,8 @@ struct vcard_config {
 	bool ds_pin_per_sign;      /* PIN 1A forgotten after each PSO COMPUTE DIGITAL SIGNATURE */
 	int ds_pin_scope;          /* where PIN 1A and key 10 are found: VCARD_DS_SCOPE_* */
 	int dsd_personal;          /* "dsd": EF_Dati_personali 1100/1102: 0/-1 = absent, 1 = there */
+	int ds_cert_eku;           /* qualified certificate's extendedKeyUsage: 0 = documentSigning
+	                              only (default), -1 = no EKU extension (docs/virtual-card.md) */
 };
 
 /* ds_pin_scope: the current DF from which VERIFY/CHANGE/RESET RETRY COUNTER of

@@ -35,6 +35,7 @@ struct vcard_identity_opts {
 	const char *pin, *puk;     /* NULL = 12345678 / 87654321 */
 	bool ds;                   /* also the CNS1 signature key and qualified certificate */
 	const char *ds_pin, *ds_puk;   /* NULL = 87654321 / 11223344 */
+	bool ds_no_eku;            /* qualified certificate without extendedKeyUsage */
 };
 
 struct vcard_identity {
@@ -52,6 +53,7 @@ struct vcard_identity {
 	const struct carta_tk_key *ds_key;      /* shared, owned by the key cache */
 	struct carta_buf ds_der;                /* qualified-signature certificate */
 	char ds_pin[9], ds_puk[9];
+	bool ds_no_eku;
 };
 
 #define VCARD_PERSONAL_SIZE 400u
