@@ -176,14 +176,14 @@ static int extensions(X509 *x, X509 *ca, bool eku)
 	       add_conf(x, &ctx, NID_authority_key_identifier, "keyid:always") && add_qc(x);
 }
 
-static uint64_t ds_serial(const char *seed)
+static uint64_t sig_serial(const char *seed, const char *what)
 {
 	uint8_t h[CARTA_HASH_MAX_LEN] = { 0 };
 	char buf[192];
 	size_t hl = 0, i;
 	uint64_t s = 0;
 
-	snprintf(buf, sizeof(buf), "%s/ds-serial", seed);
+	snprintf(buf, sizeof(buf), "%s/%s-serial", seed, what);
 	carta_digest(CARTA_HASH_SHA256, (const uint8_t *)buf, strlen(buf), h, sizeof(h), &hl);
 	for (i = 0; i < 8; i++)
 		s = s << 8 | h[i];
@@ -191,10 +191,11 @@ static uint64_t ds_serial(const char *seed)
 }
 
 static enum carta_err fill(X509 *x, X509 *ca, EVP_PKEY *pub, EVP_PKEY *cakey,
-                           const struct vcard_identity *id, const char *const f[16])
+                           const struct vcard_identity *id, const char *what,
+                           const char *const f[16])
 {
 	ASN1_INTEGER *sn = ASN1_INTEGER_new();
-	int ok = sn && ASN1_INTEGER_set_uint64(sn, ds_serial(id->seed)) &&
+	int ok = sn && ASN1_INTEGER_set_uint64(sn, sig_serial(id->seed, what)) &&
 	         X509_set_version(x, 2) && X509_set_serialNumber(x, sn) &&
 	         X509_set_issuer_name(x, X509_get_subject_name(ca)) &&
 	         subject(X509_get_subject_name(x), f, id->card_id) &&
@@ -206,20 +207,22 @@ static enum carta_err fill(X509 *x, X509 *ca, EVP_PKEY *pub, EVP_PKEY *cakey,
 	return ok ? CARTA_OK : CARTA_E_CRYPTO;
 }
 
-enum carta_err vcard_ds_cert_make(struct vcard_identity *id, const char *const f[16])
+enum carta_err vcard_sig_cert_make(const struct vcard_identity *id,
+                                   const struct carta_tk_key *key, const char *what,
+                                   const char *const f[16], struct carta_buf *out)
 {
 	const unsigned char *q = id->ca_der.p;
 	X509 *ca = d2i_X509(NULL, &q, (long)id->ca_der.len), *x = X509_new();
-	EVP_PKEY *pub = public_of(id->ds_key), *cakey = private_of(id->ca_key);
+	EVP_PKEY *pub = public_of(key), *cakey = private_of(id->ca_key);
 	unsigned char *der = NULL;
 	enum carta_err rv = CARTA_E_CRYPTO;
 	int n;
 
 	if (ca && x && pub && cakey)
-		rv = fill(x, ca, pub, cakey, id, f);
+		rv = fill(x, ca, pub, cakey, id, what, f);
 	if (rv == CARTA_OK) {
 		n = i2d_X509(x, &der);
-		rv = n > 0 ? carta_buf_set(&id->ds_der, der, (size_t)n) : CARTA_E_CRYPTO;
+		rv = n > 0 ? carta_buf_set(out, der, (size_t)n) : CARTA_E_CRYPTO;
 	}
 	OPENSSL_free(der);
 	EVP_PKEY_free(pub);
