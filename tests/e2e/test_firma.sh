@@ -73,8 +73,9 @@ hex2bin() {
 
 # fm_card_up PROFILE [serve options...]: a deterministic identity with the
 # signature key set, served in slot 0. Sets CL_W, CL_PROFILE, DSPIN, DSPUK
-# (what the card was given), CNS_TOKEN / FIRMA_TOKEN (the labels the
-# contract of issue 13 gives: "NAME (CNS)", "NAME (firma)"), DS_ONLY.
+# (what the card was given), CNS_TOKEN / FIRMA_TOKEN (the labels of issue 13
+# on a card with both PINs: "NAME (CNS)", "NAME (firma)"; a signature-only
+# card's one token is "NAME", as src/pkcs11 labels a card's only token), DS_ONLY.
 fm_card_up() {
 	local p=$1 serve=()
 	shift
@@ -91,6 +92,7 @@ fm_card_up() {
 	[ "$DS_ONLY" = 1 ] || openssl x509 -in "$CL_W/id/holder.pem" -pubkey -noout > "$CL_W/pub.pem"
 	CNS_TOKEN="$CL_HOLDER (CNS)"
 	FIRMA_TOKEN="$CL_HOLDER (firma)"
+	[ "$DS_ONLY" = 1 ] && FIRMA_TOKEN=$CL_HOLDER
 	head -c 3000 /dev/urandom > "$CL_W/data"
 	e2e_start_card 0 "$p" --identity "$CL_W/id" "${serve[@]}" "$@"
 }
@@ -361,7 +363,7 @@ tool_block_sign() {
 		tool_pins "$BADPIN\n" pin verify --sign && expect_rc 5 &&
 		tool_pins "$BADPIN\n" pin verify --sign && expect_rc 6 &&
 		has "pin unblock --sign" "$CL_W/err" && card_pins 63C3 6983 &&
-		tool_pins "" pin status && expect_rc 6 && grep -A1 '(firma)' "$CL_W/out" | grep -q BLOCKED
+		tool_pins "" pin status && expect_rc 6 && grep -A1 'for signing documents' "$CL_W/out" | grep -q BLOCKED
 }
 tool_doctor_sign_blocked() {
 	timeout 60 "$TOOL" doctor --json > "$CL_W/doctor.json"

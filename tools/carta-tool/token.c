@@ -46,16 +46,25 @@ const char *tool_role_use(enum carta_pin_role role)
 	                                   : _("for logging in to websites");
 }
 
-/* The label rule of the PKCS#11 view for issue 13: on a card with a
- * signature PIN each token says which it is, "NAME (CNS)" and
- * "NAME (firma)"; otherwise the card's label alone. */
+/* The PKCS#11 view's label rule (src/pkcs11/core/tokens.c,
+ * carta_p11_token_label), so that the tool names a token as Firefox and
+ * pkcs11-tool show it: on a card with both a CNS and a signature PIN, each
+ * token says which it is, "NAME (CNS)" / "NAME (firma)"; otherwise the card's
+ * label alone. The name is cut, at a UTF-8 character boundary, to keep the
+ * whole within the 32 bytes of a PKCS#11 label. */
 static void token_label(const struct carta_card_desc *d, enum carta_pin_role role, char *out,
                         size_t cap)
 {
-	if (!tool_has_sign_pin(d))
-		snprintf(out, cap, "%s", d->label);
-	else
-		snprintf(out, cap, "%s (%s)", d->label, role == CARTA_PIN_ROLE_SIGN ? "firma" : "CNS");
+	bool two = tool_has_sign_pin(d) && tool_role_pin(d, CARTA_PIN_ROLE_AUTH) >= 0;
+	const char *sfx = !two ? "" : role == CARTA_PIN_ROLE_SIGN ? " (firma)" : " (CNS)";
+	size_t room = 32 - strlen(sfx), n = strnlen(d->label, sizeof(d->label));
+
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)d->label[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(out, cap, "%.*s%s", (int)n, d->label, sfx);
 }
 
 size_t tool_tokens(const struct carta_card_desc *d, struct tool_token *out, size_t cap)
