@@ -125,11 +125,11 @@ static void locale_init(void)
 static int parse(int argc, char **argv, struct tool *t, bool *help)
 {
 	static const struct option opts[] = {
+		{ "sign", 0, 0, 'S' },
 		{ "reader", 1, 0, 'r' }, { "json", 0, 0, 'j' }, { "pin-fd", 1, 0, 'p' },
 		{ "login", 0, 0, 'l' }, { "module", 1, 0, 'm' }, { "output", 1, 0, 'o' },
 		{ "pem", 0, 0, 'P' }, { "firefox", 0, 0, 'F' }, { "chrome", 0, 0, 'C' },
 		{ "all", 0, 0, 'A' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' },
-		{ "sign", 0, 0, 'S' },
 		{ 0, 0, 0, 0 },
 	};
 	char *end;
