@@ -239,6 +239,30 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# carta-tool doctor names each token with its use; a signature-only card
+# gets the sign-only-card note (not a problem).
+tool_doctor_tokens() {
+	timeout 60 "$TOOL" doctor > "$CL_W/doctor.txt" 2>&1
+	timeout 60 "$TOOL" doctor --json > "$CL_W/doctor.json" 2>/dev/null
+	cat "$CL_W/doctor.txt"
+	grep -F "token \"$FIRMA_TOKEN\" for signing documents" "$CL_W/doctor.txt" | grep -q '^ok ' ||
+		{ echo "doctor does not name '$FIRMA_TOKEN'"; return 1; }
+	if [ "$DS_ONLY" = 1 ]; then
+		python3 -c "
+import json, sys
+f = [x for x in json.load(open('$CL_W/doctor.json'))['findings'] if x['id'] == 'sign-only-card']
+sys.exit(0 if len(f) == 1 and f[0]['severity'] == 'info' else 1)"
+	else
+		grep -F "token \"$CNS_TOKEN\" for logging in to websites" "$CL_W/doctor.txt" | grep -q '^ok '
+	fi
+}
+
+# A signature-only card has no PIN for logging in: without --sign the PIN
+# commands say so (exit 2) and send nothing.
+tool_needs_sign() {
+	tool_pins "$BADPIN\n" pin verify && expect_rc 2 && has "--sign" "$CL_W/err" && card_pins - 63C3
+}
+
 # --- signatures ---------------------------------------------------------------------
 
 sign_sha256() {
@@ -480,6 +504,7 @@ phase_keys() {
 	e2e_check "$p: firma token: qualified certificate, always-authenticate sign-only key" firma_objects
 	[ "$DS_ONLY" = 1 ] || e2e_check "$p: CNS token: the authentication certificate only" cns_objects
 	e2e_check "$p: carta-tool list/info: the same tokens, both PINs, the signature key" tool_tokens
+	e2e_check "$p: carta-tool doctor names the tokens" tool_doctor_tokens
 	e2e_check "$p: context-specific login with no operation refused" context_login_without_op
 	e2e_check "$p: ... and cost no try" card_pins 63C3 63C3
 	local m
@@ -512,6 +537,7 @@ phase_pins() {
 	local p=$1
 	fm_card_up "$p" || { e2e_check "$p: card start" false; return; }
 	DSID=$(ds_id)
+	[ "$DS_ONLY" = 1 ] && e2e_check "$p: carta-tool pin verify without --sign: use --sign" tool_needs_sign
 	e2e_check "$p: firma --change-pin" firma --change-pin --pin "$DSPIN" --new-pin "$NEWDS"
 	e2e_check "$p: new signature PIN signs" sign_sha256 "$NEWDS"
 	e2e_check "$p: old signature PIN refused" login_fails "$FIRMA_TOKEN" "$DSPIN" CKR_PIN_INCORRECT
