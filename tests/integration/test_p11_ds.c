@@ -414,6 +414,41 @@ static void test_logout_drops_sign_pin(void **state)
 	assert_int_equal(c->h.f->C_CloseSession(s2), CKR_OK);
 	assert_int_equal(c->h.f->C_Logout(c->cns), CKR_OK);
 	assert_int_equal(atomic_load(&c->t.resets), r0 + 2);
+	/* C_Finalize with the signature PIN verified: a reset too */
+	s2 = h_open(&c->h, SIGN_SLOT(0), 0);
+	assert_int_equal(h_login(&c->h, s2, CKU_USER, DS_PIN), CKR_OK);
+	assert_int_equal(c->h.f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 3);
+	assert_int_equal(c->h.f->C_Initialize(NULL), CKR_OK);   /* for the teardown */
+}
+
+/* Another application resets the card: the signature token's login ends
+ * (its PIN is never kept, nothing re-presents it); the CNS token's lasts
+ * and its next signature verifies the kept PIN again. */
+static void test_reset_by_other(void **state)
+{
+	struct ctx *c = *state;
+	struct carta_bytes hc = vcard_holder_cert(c->t.v), dsc = vcard_ds_cert(c->t.v);
+	CK_OBJECT_HANDLE k0, k1;
+	CK_SESSION_INFO si;
+	unsigned long ds_verifies;
+
+	assert_int_equal(h_login(&c->h, c->cns, CKU_USER, CNS_PIN), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_USER, DS_PIN), CKR_OK);
+	k0 = tap_key(&c->h, c->cns);
+	k1 = tap_key(&c->h, c->ds);
+	carta_inproc_reset_by_other(c->h.ip, 0);
+	ds_verifies = atomic_load(&c->t.verify_ds);
+	assert_int_equal(tap_sign(&c->h, c->cns, k0, NULL, hc, "dopo un reset altrui"), CKR_OK);
+	assert_int_equal(c->h.f->C_GetSessionInfo(c->ds, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(c->h.f->C_GetSessionInfo(c->cns, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_USER_FUNCTIONS);
+	assert_int_equal(atomic_load(&c->t.verify_ds), ds_verifies);
+	assert_int_equal(c->h.f->C_SignInit(c->ds, &(CK_MECHANISM){ CKM_SHA256_RSA_PKCS, NULL, 0 },
+	                                    k1), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_USER, DS_PIN), CKR_OK);
+	assert_int_equal(tap_sign(&c->h, c->ds, k1, DS_PIN, dsc, "di nuovo"), CKR_OK);
 }
 
 /* The card goes: both tokens' sessions end; the signature slot stays in
@@ -572,6 +607,7 @@ int main(void)
 		PER_PROFILE(test_cns_sign_no_ds_verify),
 		PER_PROFILE(test_logout_drops_sign_pin),
 		PER_PROFILE(test_removal),
+		PER_PROFILE(test_reset_by_other),
 		cmocka_unit_test_setup_teardown(test_pin_per_sign, setup_per_sign, teardown),
 		cmocka_unit_test(test_long_name_label),
 		cmocka_unit_test(test_dsd_one_token),
