@@ -52,21 +52,13 @@ static void pins(struct doctor *d, struct carta_card *c, const char *rd)
 {
 	const struct carta_card_desc *desc = carta_card_get_desc(c);
 	struct carta_pin_status st;
-	char msg[512];
 
 	for (size_t i = 0; i < desc->n_pins; i++) {
-		const struct carta_pin *p = &desc->pins[i];
 		memset(&st, 0, sizeof(st));
 		enum carta_err rv = tool_pin_status(c, i, &st);
 		if (rv != CARTA_E_PIN_BLOCKED && !(rv == CARTA_OK && st.blocked))
 			continue;
-		snprintf(msg, sizeof(msg), _("%s: the %s is blocked."), rd, p->label);
-		if (p->kind == CARTA_PIN_USER)
-			doctor_finding(d, "pin-blocked", msg,
-			               _("unblock it with \"carta-tool pin unblock\" and the PUK from the card's letter."));
-		else
-			doctor_finding(d, "puk-blocked", msg,
-			               _("the card cannot be unblocked any more: ask its issuer for a new one."));
+		doctor_pin_blocked(d, desc, i, rd);
 	}
 }
 
@@ -81,12 +73,7 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	if (rv == CARTA_OK)
 		rv = carta_card_open_ex(tr, &c, what, sizeof(what));
 	if (rv == CARTA_E_CARD_UNSUPPORTED) {
-		/* a reader's name may be long: truncation is fine */
-		if (snprintf(msg, sizeof(msg), "%s: %s.", st->name,
-		             tool_unsupported_text(what, buf, sizeof(buf))) < 0)
-			msg[0] = '\0';
-		doctor_finding(d, "unsupported-card", msg,
-		               _("carta recognises this card but cannot use it yet: use the issuer's middleware for now, and watch the carta project for support."));
+		doctor_unsupported(d, st->name, what, atr);
 		return;
 	}
 	if (rv == CARTA_E_CARD_UNKNOWN) {
@@ -111,6 +98,7 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	snprintf(msg, sizeof(msg), _("%s: %s, driver %s, serial %s"), st->name, desc->family,
 	         desc->driver, desc->serial);
 	doctor_ok(d, msg);
+	doctor_tokens(d, c, st->name);
 	certs(d, desc, st->name);
 	cie_tls(d, desc, st->name);
 	pins(d, c, st->name);

@@ -18,6 +18,14 @@ void doctor_ok(struct doctor *d, const char *msg);
  * and what to do when it bites: not a problem (the exit status stays 0);
  * in --json a finding with "severity": "info" (the others: "problem"). */
 void doctor_info(struct doctor *d, const char *id, const char *msg, const char *advice);
+/* A card recognised but not supported: what it is and its ATR. */
+void doctor_unsupported(struct doctor *d, const char *reader, const char *what, const char *atr);
+/* On a card with a signature PIN: which token is for what (ok lines), and
+ * a note when it cannot log in at all. */
+void doctor_tokens(struct doctor *d, struct carta_card *c, const char *rd);
+/* PIN or PUK `i` is blocked: the finding for its token. */
+void doctor_pin_blocked(struct doctor *d, const struct carta_card_desc *desc, size_t i,
+                        const char *rd);
 /* doctor_env.c: browsers' NSS databases and the p11-kit module file. */
 void doctor_browsers(struct doctor *d);
 void doctor_p11kit(struct doctor *d);

@@ -26,15 +26,19 @@ struct command {
 
 static const struct command commands[] = {
 	{ "list", cmd_list, N_("carta-tool list\n"
-	  "  Readers and cards: the card family, the driver chosen, the serial.\n") },
+	  "  Readers and cards: the card family, the driver chosen, the serial, and each token\n"
+	  "  (\"CNS\" for logging in, \"firma\" for signing documents) with its key and PIN.\n") },
 	{ "info", cmd_info, N_("carta-tool info [--login]\n"
-	  "  The ATR decoded, certificate subject, issuer and validity, PIN and PUK tries left.\n"
+	  "  The ATR decoded, certificates (subject, issuer, validity), each token's keys,\n"
+	  "  PIN and PUK tries left.\n"
 	  "  --login asks for the PIN to read what the card shows only after it (CIE certificate).\n") },
 	{ "personal", cmd_personal, N_("carta-tool personal [--login]\n"
 	  "  The holder data: codice fiscale, name, surname, birth date, issue and expiry dates.\n") },
-	{ "pin", cmd_pin, N_("carta-tool pin status|verify|change|unblock [--pin-fd N]\n"
+	{ "pin", cmd_pin, N_("carta-tool pin status|verify|change|unblock [--sign] [--pin-fd N]\n"
 	  "  status: tries left; verify: check a PIN (a wrong one costs a try);\n"
 	  "  change: current PIN, then the new one twice; unblock: the PUK, then the new PIN twice.\n"
+	  "  --sign: the signature PIN (token \"firma\", for signing documents) and its own PUK,\n"
+	  "  instead of the CNS PIN (token \"CNS\", for logging in).\n"
 	  "  The card's length rules are checked before anything is sent; nothing is retried.\n") },
 	{ "cert", cmd_cert, N_("carta-tool cert export [--pem] [-o FILE]\n"
 	  "  Write the holder certificate (DER, or PEM with --pem) to FILE or standard output.\n") },
@@ -66,6 +70,7 @@ static void usage(FILE *f)
 	             "  -j, --json         output for scripts (JSON)\n"
 	             "      --pin-fd N     read PIN and PUK from file descriptor N, one a line\n"
 	             "      --login        verify the PIN to read login-only data\n"
+	             "      --sign         the signature PIN instead of the CNS PIN (pin)\n"
 	             "      --module PATH  the PKCS#11 module to register (default %s)\n"
 	             "  -o, --output FILE  where to write (cert export)\n"
 	             "      --pem          PEM instead of DER (cert export)\n"
@@ -120,6 +125,7 @@ static void locale_init(void)
 static int parse(int argc, char **argv, struct tool *t, bool *help)
 {
 	static const struct option opts[] = {
+		{ "sign", 0, 0, 'S' },
 		{ "reader", 1, 0, 'r' }, { "json", 0, 0, 'j' }, { "pin-fd", 1, 0, 'p' },
 		{ "login", 0, 0, 'l' }, { "module", 1, 0, 'm' }, { "output", 1, 0, 'o' },
 		{ "pem", 0, 0, 'P' }, { "firefox", 0, 0, 'F' }, { "chrome", 0, 0, 'C' },
@@ -141,6 +147,7 @@ static int parse(int argc, char **argv, struct tool *t, bool *help)
 			t->pin_fd = (int)v;
 			break;
 		case 'l': t->login = true; break;
+		case 'S': t->sign = true; break;
 		case 'm': t->module = optarg; break;
 		case 'o': t->output = optarg; break;
 		case 'P': t->pem = true; break;

@@ -188,8 +188,13 @@ enum carta_err tool_pin_status(struct carta_card *c, size_t pin, struct carta_pi
 	return rv;
 }
 
+/* The CNS/CIE PIN first: a signature-only card still has its one PIN. */
 int tool_user_pin(const struct carta_card_desc *d)
 {
+	int auth = tool_role_pin(d, CARTA_PIN_ROLE_AUTH);
+
+	if (auth >= 0)
+		return auth;
 	for (size_t i = 0; i < d->n_pins; i++)
 		if (d->pins[i].kind == CARTA_PIN_USER)
 			return (int)i;

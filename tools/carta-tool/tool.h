@@ -37,6 +37,7 @@ struct tool {
 	bool json;
 	bool pem;
 	bool login;              /* --login: verify the PIN to read login-only data */
+	bool sign;               /* --sign: the signature PIN (pin change, unblock ...) */
 	int pin_fd;              /* --pin-fd, -1 = prompt on the terminal */
 	const char *module;      /* --module, else the installed module */
 	const char *output;      /* -o */
@@ -71,7 +72,7 @@ int tool_open_card(const struct tool *t, struct tool_card *tc);
 void tool_close_card(struct tool_card *tc);
 /* pin_status, with what a verified PIN implies: its counter is full. */
 enum carta_err tool_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
-/* Index of the first user PIN, or -1. */
+/* Index of the PIN for logging in (role AUTH), else the first user PIN, or -1. */
 int tool_user_pin(const struct carta_card_desc *d);
 /* strlcpy: copy what fits, always NUL-terminated. */
 void tool_copy(char *dst, size_t cap, const char *src);
@@ -82,6 +83,30 @@ bool tool_expired(const char *not_after);
 /* The certificate, reading it after a PIN verification with --login when
  * the card shows it only then (CIE). NULL when not available. */
 const struct carta_cert *tool_cert(const struct tool *t, struct carta_card *c, int *rc);
+
+/* token.c: the card's tokens as PKCS#11 shows them, one per user PIN. */
+struct tool_token {
+	size_t pin;              /* its user PIN */
+	int puk;                 /* that PIN's PUK, -1 if none */
+	enum carta_pin_role role;
+	char label[224];         /* "MARIO ROSSI (firma)" */
+};
+struct tool_pinview {
+	enum carta_err rv;
+	struct carta_pin_status st;
+};
+size_t tool_tokens(const struct carta_card_desc *d, struct tool_token *out, size_t cap);
+bool tool_has_sign_pin(const struct carta_card_desc *d);
+/* Index of the user PIN of that role, or -1. */
+int tool_role_pin(const struct carta_card_desc *d, enum carta_pin_role role);
+/* A PIN's role; a PUK's is that of the PIN it unblocks. */
+enum carta_pin_role tool_pin_role(const struct carta_card_desc *d, size_t pin);
+const char *tool_role_id(enum carta_pin_role role);     /* "auth" / "sign" (JSON) */
+const char *tool_role_use(enum carta_pin_role role);    /* "for signing documents" */
+void tool_pin_views(struct carta_card *c, struct tool_pinview *pv, size_t n);
+bool tool_pinview_blocked(const struct tool_pinview *v);
+const char *tool_tries_text(const struct tool_pinview *v, char *buf, size_t cap);
+const char *tool_key_text(const struct carta_key *k, char *buf, size_t cap);
 
 /* cert.c: what carta-tool shows of a certificate. */
 struct tool_certview {
@@ -110,6 +135,9 @@ void jw_int(struct jw *w, const char *key, long v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 void jw_done(struct jw *w);
+/* token.c: one token as list and info show it in --json. */
+void tool_json_token(struct jw *w, const struct carta_card_desc *d, const struct tool_token *tk,
+                     const struct tool_pinview *pv);
 
 /* pinread.c: one secret line, from --pin-fd or the terminal without echo.
  * Returns the length, or -1 (message printed). buf is wiped by the caller. */
