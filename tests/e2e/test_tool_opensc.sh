@@ -35,6 +35,7 @@ mount -t overlay overlay -o "lowerdir=/etc,upperdir=$E2E_DIR/etc-up,workdir=$E2E
 	{ e2e_check "private /etc overlay" false; e2e_summary; exit 1; }
 rm -rf /etc/pkcs11/modules
 # p11-kit's package directory as installed, plus carta.module
+chmod 711 "$E2E_DIR"
 mkdir -p "$E2E_DIR/p11"
 cp -a "$PKG/." "$E2E_DIR/p11/"
 printf 'module: %s\n' "$MODULE" > "$E2E_DIR/p11/carta.module"
@@ -86,16 +87,23 @@ t_italian() {
 	line_has duplicate-module "è mostrata anche da $OPENSC" && line_has duplicate-module 'Soluzione: carta gestisce'
 }
 t_not_root() {
-	chmod 711 "$E2E_DIR"
 	setpriv --reuid=4711 --regid=4711 --clear-groups "$TOOL" p11kit hide opensc-pkcs11 > "$E2E_DIR/out" 2>&1
 	rc=$?
 	cat "$E2E_DIR/out"
 	[ "$rc" = 1 ] && grep -qF 'run it as root' "$E2E_DIR/out" && [ ! -e "$ETCFILE" ]
 }
+# root's umask 077 must not keep the file from users' programs
+user_tokens() { # COUNT: p11-kit list-modules as a user
+	local n
+	n=$(setpriv --reuid=4711 --regid=4711 --clear-groups timeout 60 p11-kit list-modules 2>/dev/null |
+		grep -c "serial-number: $SERIAL\$")
+	echo "p11-kit list-modules as a user: $n token(s) with serial $SERIAL"
+	[ "$n" = "$1" ]
+}
 t_hide() {
-	timeout 60 "$TOOL" p11kit hide opensc-pkcs11 && cat "$ETCFILE" && grep -qx 'enable-in:' "$ETCFILE" &&
+	(umask 077; timeout 60 "$TOOL" p11kit hide opensc-pkcs11) && cat "$ETCFILE" && grep -qx 'enable-in:' "$ETCFILE" &&
 		[ "$(sha256sum "$PKG/opensc-pkcs11.module")" = "$pkg_sum" ] && ! opensc_listed &&
-		p11kit_tokens 1 && proxy_tokens 1
+		p11kit_tokens 1 && proxy_tokens 1 && user_tokens 1
 }
 t_hide_again() {
 	timeout 60 "$TOOL" p11kit hide opensc-pkcs11 > "$E2E_DIR/out" 2>&1 && cat "$E2E_DIR/out" &&
@@ -138,6 +146,7 @@ t_nss_fix() {
 }
 
 e2e_check "p11-kit lists the CNS twice (carta and OpenSC)" p11kit_tokens 2
+e2e_check "... and so it does for a user" user_tokens 2
 e2e_check "doctor: duplicate-module, OpenSC's path, the fix" t_doctor_dup
 e2e_check "doctor: duplicate-module in Italian" t_italian
 e2e_check "p11kit hide as a user: refused, nothing written" t_not_root

@@ -67,11 +67,18 @@ static int ours(const char *path)
 	return rc;
 }
 
+/* Readable by every user whatever root's umask: p11-kit reads these files
+ * in each user's programs. */
+static int mkdir_755(const char *dir)
+{
+	if (mkdir(dir, 0755) == 0)
+		return chmod(dir, 0755);
+	return errno == EEXIST ? 0 : -1;
+}
+
 static int mkdir_p(void)
 {
-	if (mkdir("/etc/pkcs11", 0755) != 0 && errno != EEXIST)
-		return -1;
-	return mkdir(ETC_MODULES, 0755) != 0 && errno != EEXIST ? -1 : 0;
+	return mkdir_755("/etc/pkcs11") == 0 && mkdir_755(ETC_MODULES) == 0 ? 0 : -1;
 }
 
 /* Written to a temporary file and renamed: p11-kit never reads half of it. */
@@ -85,6 +92,11 @@ static int write_file(const char *path, const char *name)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -1;
+	if (fchmod(fd, 0644) != 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
