@@ -176,6 +176,19 @@ wrong_pin() {
 	[ -n "$before" ] && [ "$after" = $((before - 1)) ] || return 1
 	! ls "$CL_W"/w.txt.p7m "$CL_W"/.w.txt.p7m.* 2>/dev/null
 }
+# carta-tool logs in through the module before pdfsig runs, so pdfsig (and
+# NSS's password retries) only ever get a PIN the card accepted: a wrong one
+# costs one try, and no PDF is left behind.
+pdf_wrong_pin() {
+	local before after
+	before=$(tries_left)
+	ct_pin "$WRONGPIN" sign --key auth "$CL_W/doc.pdf" -o "$CL_W/wp.pdf"
+	[ $? != 0 ] || { echo "signing with a wrong PIN succeeded"; return 1; }
+	after=$(tries_left)
+	echo "tries left before $before, after $after"
+	[ -n "$before" ] && [ "$after" = $((before - 1)) ] &&
+		! ls "$CL_W"/wp.pdf "$CL_W"/.wp.pdf.* 2>/dev/null
+}
 blocked_pin() {
 	local i
 	for i in 1 2 3; do ct_pin "$WRONGPIN" sign --key auth "$CL_W/w.txt" > /dev/null 2>&1; done
@@ -193,7 +206,16 @@ sign_pdf() {
 	cat "$CL_W/pdfsig.txt"
 	grep -q 'Signature Validation: Signature is Valid.' "$CL_W/pdfsig.txt" &&
 		grep -Eq "Signature Type: (ETSI.CAdES|adbe.pkcs7).detached" "$CL_W/pdfsig.txt" &&
-		ct verify --ca "$CL_W/id/ca.pem" "$CL_W/doc-signed.pdf"
+		expect_exit 0 ct verify "$CL_W/doc-signed.pdf" &&
+		grep -q 'Chain: not checked' "$CL_W/ee.out" &&
+		ct verify --json "$CL_W/doc-signed.pdf" | grep -q '"result": *"valid"'
+}
+# With --ca the chain is NSS's to judge (poppler: certificateUsageEmailSigner);
+# the test identity's authentication certificate (extendedKeyUsage
+# clientAuth only) is not accepted for it: exit 10, as pdfsig itself says.
+pdf_ca_untrusted() {
+	expect_exit 10 ct verify --ca "$CL_W/id/ca.pem" "$CL_W/doc-signed.pdf" &&
+		grep -q 'Signature: valid' "$CL_W/ee.out"
 }
 pdf_altered_fails() {
 	# a byte inside the signed range (the page's text) changed
@@ -227,9 +249,11 @@ run_profile() {
 	e2e_check "$p: detached with the wrong content: exit 9" wrong_content_fails
 	e2e_check "$p: truncated, garbage, unsigned, content-less: exit 11" bad_input
 	if [ "$p" = st ]; then
-		e2e_check "$p: PAdES: pdfsig says valid, carta-tool verify agrees" sign_pdf
-		e2e_check "$p: PAdES altered: exit 9" pdf_altered_fails
+		e2e_check "$p: PDF: pdfsig says valid, carta-tool verify agrees" sign_pdf
+		e2e_check "$p: PDF --ca: signature valid, NSS refuses the auth certificate: exit 10" pdf_ca_untrusted
+		e2e_check "$p: PDF altered: exit 9" pdf_altered_fails
 		e2e_check "$p: wrong PIN: exit 5, no file, card counter one down" wrong_pin
+		e2e_check "$p: PDF, wrong PIN: one try spent, no file" pdf_wrong_pin
 		e2e_check "$p: blocked PIN: exit 6, no file" blocked_pin
 	fi
 	cl_card_down
