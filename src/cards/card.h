@@ -38,6 +38,9 @@ struct carta_card {
 	/* carta_card_keep_login: the front end's PIN (borrowed), or NULL */
 	const struct carta_secret *kept;
 	size_t kept_pin;
+	/* what a driver that answered CARTA_E_CARD_UNSUPPORTED recognised, when
+	 * it says more than its ATR row's family ("" = the family) */
+	char unsupported[96];
 };
 
 struct carta_card_driver {
@@ -48,7 +51,8 @@ struct carta_card_driver {
 	int (*match)(const uint8_t *atr, size_t n);
 	/* Confirm with APDUs (shared or bare ATRs). CARTA_E_CARD_UNKNOWN = not mine;
 	 * CARTA_E_CARD_UNSUPPORTED = mine for certain, but not served yet (the
-	 * registry stops there and names the row's family). */
+	 * registry stops there and names c->unsupported, else the row's family);
+	 * load may answer it too. */
 	enum carta_err (*probe)(struct carta_card *c);
 	/* Fill c->desc (and c->priv). */
 	enum carta_err (*load)(struct carta_card *c);

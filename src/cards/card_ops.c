@@ -98,9 +98,17 @@ static enum carta_err relogin(struct carta_card *c, const struct op *o, enum car
 	return call(c, o);
 }
 
+/* Only the PIN that guards the key; never for a key whose PIN goes before
+ * each signature (always_auth: the front end never re-presents it, and
+ * neither does the card layer). */
 static bool needs_pin(const struct carta_card *c, const struct op *o, enum carta_err rv)
 {
-	return rv == CARTA_E_SECURITY_STATUS && c->kept && (o->kind == OP_SIGN || o->kind == OP_DECRYPT);
+	const struct carta_key *k;
+
+	if (rv != CARTA_E_SECURITY_STATUS || !c->kept || (o->kind != OP_SIGN && o->kind != OP_DECRYPT))
+		return false;
+	k = &c->desc.keys[o->idx];
+	return k->pin >= 0 && (size_t)k->pin == c->kept_pin && !k->always_auth;
 }
 
 /* A reset seen by the first APDU of the op: nothing reached the card, so

@@ -18,6 +18,7 @@ const struct carta_card_driver *const carta_card_drivers[] = {
 	&carta_cns_applet_driver,
 	&carta_cns_idemia_driver,
 	&carta_cns_classic_driver,
+	&carta_cns_ds_driver,
 	&carta_cie_driver,
 	NULL,
 };
@@ -51,7 +52,7 @@ static size_t candidates(const uint8_t *atr, size_t n, struct cand *out, size_t 
 /* Each candidate starts from the transport flags the card was opened with
  * (a driver may set CARTA_TF_EXTENDED, say, before giving up). A driver that
  * recognises a card it cannot serve ends the search (CARTA_E_CARD_UNSUPPORTED):
- * what it recognised is its row's family, else its name. */
+ * what it recognised is what it said, else its row's family, else its name. */
 static enum carta_err try_drivers(struct carta_card *c, char *what, size_t cap)
 {
 	struct cand cands[MAX_CANDIDATES];
@@ -61,9 +62,10 @@ static enum carta_err try_drivers(struct carta_card *c, char *what, size_t cap)
 
 	for (size_t i = 0; i < n && rv == CARTA_E_CARD_UNKNOWN; i++) {
 		c->t->flags = flags;
+		c->unsupported[0] = '\0';
 		rv = carta_card_try_driver(c, cands[i].drv, cands[i].row);
 		if (rv == CARTA_E_CARD_UNSUPPORTED && what && cap)
-			snprintf(what, cap, "%s",
+			snprintf(what, cap, "%s", c->unsupported[0] ? c->unsupported :
 			         cands[i].row && cands[i].row->family ? cands[i].row->family :
 			                                                 cands[i].drv->name);
 	}

@@ -36,6 +36,7 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 	ss->decrypt.key = o->index;
 	ss->decrypt.out_len = (k->bits + 7) / 8;
 	ss->decrypt.max_in = ss->decrypt.out_len;
+	ss->decrypt.always_auth = k->always_auth;
 	ss->decrypt.active = true;
 	return CKR_OK;
 }
@@ -107,7 +108,10 @@ static CK_RV decrypt_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
 		return rv;
 	}
 	len = *outlen;
-	if (n != op->out_len)
+	if (op->always_auth && !op->ctx_auth)   /* v2.40 base 4.9 */
+		rv = carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "the key wants C_Login(CKU_CONTEXT_SPECIFIC) "
+		                    "before each use: decryption ended");
+	else if (n != op->out_len)
 		rv = carta_p11_fail(CKR_ENCRYPTED_DATA_LEN_RANGE, "%lu bytes, the key's size is %zu", n,
 		                    op->out_len);
 	else if (op->mech == CKM_RSA_PKCS)

@@ -5,7 +5,11 @@
  * C_Logout; so does the user PIN the card accepted, until the login ends,
  * to verify it again after another application reset the card (never a
  * PIN the card has not accepted in this login; docs/pkcs11.md "Sharing the
- * card"). C_Logout ends this application's login only: no reset. Unblock works both ways pkcs11-tool offers: CKU_SO login with
+ * card"). C_Logout ends this application's login only: no reset; on a
+ * signature token it drops the signature PIN from the card by a reset
+ * (docs/pkcs11.md "The signature PIN after logout"). CKU_CONTEXT_SPECIFIC
+ * verifies the PIN of the key of the active operation, which must have
+ * CKA_ALWAYS_AUTHENTICATE. Unblock works both ways pkcs11-tool offers: CKU_SO login with
  * the PUK + C_InitPIN, and C_SetPIN(PUK, new PIN) in a session that is not
  * logged in while the PIN is blocked (--unlock-pin). The log says why a
  * call was refused, never a PIN's value. */
@@ -46,11 +50,16 @@ static CK_RV pin_rules_rv(const struct carta_p11_token *t, int pin, const CK_UTF
 }
 
 /* A card PIN operation's result; the tries left, when the card said. A
- * PIN pad's value the card's rules refuse is C_Login's CKR_PIN_INCORRECT. */
+ * PIN pad's value the card's rules refuse is C_Login's CKR_PIN_INCORRECT.
+ * A SIGN token's VERIFY, CHANGE REFERENCE DATA or RESET RETRY COUNTER
+ * that succeeded leaves a verified reference on the card, which only a
+ * reset drops (pin_live). */
 static CK_RV pin_op_rv(struct carta_p11_slot *s, enum carta_err e, int tries, enum pin_use use)
 {
 	CK_RV rv = carta_p11_card_rv_locked(s, e);
 
+	if (rv == CKR_OK && s->tok.role == CARTA_PIN_ROLE_SIGN)
+		s->pin_live = true;
 	if (rv != CKR_OK && use == PIN_LOGIN)
 		rv = carta_p11_rv_login(e);
 	if (rv != CKR_OK && tries >= 0)
@@ -125,6 +134,40 @@ static CK_RV login_so_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *puk, C
 	return CKR_OK;
 }
 
+/* CKU_CONTEXT_SPECIFIC (v2.40 base 4.9, CKA_ALWAYS_AUTHENTICATE; 5.6):
+ * right after C_SignInit/C_DecryptInit on a key with CKA_ALWAYS_AUTHENTICATE
+ * = TRUE, a VERIFY of the PIN guarding that key; its success lasts until
+ * the operation ends. "C_Login will return CKR_OPERATION_NOT_INITIALIZED,
+ * but the active cryptographic operation will not be affected" for a key
+ * without it. CKR_PIN_INCORRECT leaves the operation as if C_Login had not
+ * been called; CKR_PIN_LOCKED "also logs the user out from the token". The
+ * PIN is the caller's buffer: never copied, never kept. */
+static CK_RV login_context_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
+                                  const CK_UTF8CHAR *pin, CK_ULONG n)
+{
+	struct carta_p11_op *op = ss->sign.active ? &ss->sign : &ss->decrypt;
+	int ref;
+	CK_RV rv;
+
+	if (!op->active)
+		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no operation active");
+	if (!op->always_auth)
+		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "the operation's key has "
+		                      "CKA_ALWAYS_AUTHENTICATE false: nothing to authenticate, the "
+		                      "operation goes on");
+	if (s->login != CARTA_P11_LOGIN_USER)
+		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
+	ref = s->tok.desc->keys[op->key].pin;
+	if (ref < 0 || (size_t)ref >= s->tok.desc->n_pins)
+		ref = s->tok.user_pin;
+	rv = verify(s, ref, pin, n);
+	if (rv == CKR_OK)
+		op->ctx_auth = true;
+	else if (rv == CKR_PIN_LOCKED)
+		carta_p11_login_end_locked(s);
+	return rv;
+}
+
 static CK_RV login_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
                           CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG n)
 {
@@ -134,12 +177,7 @@ static CK_RV login_locked(struct carta_p11_slot *s, struct carta_p11_session *ss
 		return login_user_locked(s, pin, n);
 	if (type == CKU_SO)
 		return login_so_locked(s, pin, n);
-	/* CKU_CONTEXT_SPECIFIC: only inside an operation (v2.40 base 5.6) */
-	if (!ss->sign.active && !ss->decrypt.active)
-		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "no operation active");
-	if (s->login != CARTA_P11_LOGIN_USER)
-		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
-	return verify(s, s->tok.user_pin, pin, n);
+	return login_context_locked(s, ss, pin, n);
 }
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
@@ -168,9 +206,15 @@ static CK_RV logout_locked(struct carta_p11_slot *s)
 	if (s->login == CARTA_P11_LOGIN_NONE)
 		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "nobody logged in");
 	carta_p11_login_end_locked(s);
-	/* this application's login only: no reset, which would log out every
-	 * other application using the card (docs/pkcs11.md "Sharing the card") */
-	e = carta_card_logout_own(s->tok.card);
+	/* AUTH: this application's login only: no reset, which would log out
+	 * every other application using the card (docs/pkcs11.md "Sharing the
+	 * card"). SIGN: the signature PIN must not stay verified after the
+	 * user said "log out": a reset, if it was verified (docs/pkcs11.md
+	 * "The signature PIN after logout"). */
+	if (s->tok.role == CARTA_PIN_ROLE_SIGN)
+		e = carta_p11_sign_pin_drop_locked(s);
+	else
+		e = carta_card_logout_own(s->tok.card);
 	/* the login state is gone whatever the card says, unless the card is */
 	if (e == CARTA_E_CARD_REMOVED || e == CARTA_E_NO_CARD)
 		return carta_p11_card_rv_locked(s, e);

@@ -16,7 +16,7 @@ static CK_RV mech_list_locked(struct carta_p11_slot *s, CK_MECHANISM_TYPE *list,
 
 	rv = carta_p11_token_sync_locked(s, true);
 	if (rv == CKR_OK)
-		n = carta_p11_mechs_all(s->tok.desc, all, N(all));
+		n = carta_p11_mechs_all(s->tok.desc, s->tok.keys, all, N(all));
 	if (rv == CKR_OK && list && *count < n)
 		rv = carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu mechanisms, %zu to list",
 		                    *count, n);
@@ -50,8 +50,9 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 		rv = carta_p11_args_rv(CKR_ARGUMENTS_BAD, "no CK_MECHANISM_INFO to fill");
 	else if ((rv = carta_p11_slot_lock(slotID, &s)) == CKR_OK) {
 		rv = carta_p11_token_sync_locked(s, true);
-		if (rv == CKR_OK && (rv = carta_p11_mech_info(s->tok.desc, type, pInfo)) != CKR_OK)
-			rv = carta_p11_fail(rv, "no key of the card does mechanism 0x%lx", type);
+		if (rv == CKR_OK &&
+		    (rv = carta_p11_mech_info(s->tok.desc, s->tok.keys, type, pInfo)) != CKR_OK)
+			rv = carta_p11_fail(rv, "no key of the token does mechanism 0x%lx", type);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_GetMechanismInfo(slot %lu, 0x%lx)", slotID, type);

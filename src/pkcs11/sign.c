@@ -119,6 +119,7 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 	bytes = (k->bits + 7) / 8;
 	op->out_len = k->type == CARTA_KEY_EC ? 2 * bytes : bytes;
 	op->max_in = max_input(op, bytes);
+	op->always_auth = k->always_auth;
 	if (op->hash != CARTA_HASH_NONE && carta_digest_new(op->hash, &op->dctx) != CARTA_OK)
 		return carta_p11_fail(CKR_HOST_MEMORY, "no memory for a digest");
 	op->active = true;
@@ -281,7 +282,15 @@ static CK_RV sign_locked(struct carta_p11_slot *s, struct carta_p11_op *op,
 			op->parts = CARTA_P11_PARTS_SINGLE;
 		return rv;
 	}
-	rv = single ? absorb(op, data, n) : CKR_OK;
+	/* "Failing or omitting to re-authenticate when CKA_ALWAYS_AUTHENTICATE
+	 * is set to CK_TRUE will result in CKR_USER_NOT_LOGGED_IN to be
+	 * returned from calls using the key" (v2.40 base 4.9); the call ends
+	 * the operation like any other error (5.11) */
+	if (op->always_auth && !op->ctx_auth)
+		rv = carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "the key wants C_Login(CKU_CONTEXT_SPECIFIC) "
+		                    "before each signature: signature ended");
+	else
+		rv = single ? absorb(op, data, n) : CKR_OK;
 	if (rv == CKR_OK)
 		rv = finish_locked(s, op, sig, siglen);
 	carta_p11_op_clear(op);

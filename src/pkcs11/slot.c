@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* C_GetSlotList, C_GetSlotInfo and C_WaitForSlotEvent over the slots of
- * core/slots.c. */
+ * core/slots.c: the reader slots, then the signature slots listed so far
+ * (docs/pkcs11.md "One token per PIN"). */
 #include <string.h>
 #include <time.h>
 
@@ -9,24 +10,44 @@
 
 #define WAIT_POLL_MS 250
 
+static bool listed_locked(size_t id, CK_BBOOL present_only)
+{
+	const struct carta_p11_slot *s = &carta_p11.slots[id];
+
+	if (id >= CARTA_P11_SIGN_BASE && !s->listed)
+		return false;
+	return !present_only || s->present;
+}
+
+/* ids: the reader slots, then their signature slots */
+static size_t slot_ids_locked(CK_BBOOL present_only, CK_SLOT_ID *list)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < carta_p11.n_slots; i++)
+		if (listed_locked(i, present_only) && list)
+			list[n++] = i;
+		else if (listed_locked(i, present_only))
+			n++;
+	for (i = CARTA_P11_SIGN_BASE; i < CARTA_P11_SIGN_BASE + carta_p11.n_slots; i++)
+		if (listed_locked(i, present_only) && list)
+			list[n++] = i;
+		else if (listed_locked(i, present_only))
+			n++;
+	return n;
+}
+
 static CK_RV slot_list_locked(CK_BBOOL present_only, CK_SLOT_ID *list, CK_ULONG *count)
 {
 	CK_RV rv = CKR_OK;
-	CK_ULONG cnt = 0;
-	size_t i;
+	CK_ULONG cnt;
 
 	carta_p11_readers_refresh_locked();
-	for (i = 0; i < carta_p11.n_slots; i++)
-		if (!present_only || carta_p11.slots[i].present)
-			cnt++;
+	cnt = slot_ids_locked(present_only, NULL);
 	if (list && *count < cnt)
 		rv = carta_p11_fail(CKR_BUFFER_TOO_SMALL, "room for %lu slots, %lu to list", *count, cnt);
-	else if (list) {
-		cnt = 0;
-		for (i = 0; i < carta_p11.n_slots; i++)
-			if (!present_only || carta_p11.slots[i].present)
-				list[cnt++] = i;
-	}
+	else if (list)
+		cnt = slot_ids_locked(present_only, list);
 	*count = cnt;
 	return rv;
 }
@@ -38,6 +59,11 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 	if (rv == CKR_OK && !pulCount)
 		rv = carta_p11_fail(CKR_ARGUMENTS_BAD, "no count");
 	else if (rv == CKR_OK) {
+		/* the length query fixes the set of slots (v2.40 base 5.5): a card
+		 * not identified yet is identified now, so that its signature slot
+		 * is in it. Its APDUs are those the first C_GetTokenInfo would send. */
+		if (!pSlotList)
+			carta_p11_tokens_identify();
 		carta_p11_mutex_lock(carta_p11.lock);
 		rv = slot_list_locked(tokenPresent, pSlotList, pulCount);
 		carta_p11_mutex_unlock(carta_p11.lock);
@@ -50,7 +76,7 @@ static CK_RV slot_info_locked(CK_SLOT_ID id, CK_SLOT_INFO *info)
 	struct carta_p11_slot *s;
 
 	carta_p11_readers_refresh_locked();
-	if (id >= carta_p11.n_slots)
+	if (!carta_p11_slot_known_locked(id))
 		return carta_p11_fail(CKR_SLOT_ID_INVALID, "slot %lu unknown", id);
 	s = &carta_p11.slots[id];
 	memset(info, 0, sizeof(*info));

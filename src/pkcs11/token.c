@@ -27,14 +27,18 @@ static CK_FLAGS pin_flags(struct carta_p11_slot *s, int pin, bool so)
 static void fill_token_info_locked(struct carta_p11_slot *s, CK_TOKEN_INFO *ti)
 {
 	const struct carta_p11_token *t = &s->tok;
+	char label[33];
 
 	memset(ti, 0, sizeof(*ti));
 	/* the card layer names the token once (struct carta_card_desc.label):
 	 * a login must not rename it, or saved NSS nicknames and pkcs11: URIs
-	 * stop matching */
-	carta_p11_blank_fill(ti->label, sizeof(ti->label), t->desc->label);
+	 * stop matching. A card with two tokens says which is which. */
+	carta_p11_token_label(t, label);
+	carta_p11_blank_fill(ti->label, sizeof(ti->label), label);
 	carta_p11_blank_fill(ti->manufacturerID, sizeof(ti->manufacturerID), t->desc->manufacturer);
 	carta_p11_blank_fill(ti->model, sizeof(ti->model), t->desc->model);
+	/* both tokens of a card carry its serial: it names the card, and the
+	 * labels tell the tokens apart (docs/pkcs11.md "One token per PIN") */
 	carta_p11_blank_fill(ti->serialNumber, sizeof(ti->serialNumber), t->desc->serial);
 	ti->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED |
 	            CKF_WRITE_PROTECTED;

@@ -145,6 +145,8 @@ static void test_jsign_nfc_probe(void **state)
 	script_add(s, "00B0000010", "37343330303130303234393235383535" "9000");
 	script_add(s, "00A40800041100110200", "6F0980020190" "8203010000" "9000");
 	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x00", 5, g.personal, 256, 0x9000);
+	/* the J-Sign card's DF_DS, as over contact: CNS1 absent here */
+	script_add(s, "00A40800041400901000", "6A82");
 	snprintf(fci, sizeof(fci), "6F098002%04zX82030100009000", g.cert.len);
 	script_add(s, "00A40800041100110100", fci);
 	/* J-Sign: RSA-2048, one extended READ BINARY */

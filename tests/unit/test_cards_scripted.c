@@ -15,6 +15,7 @@
 #define ATR_HPC "3B FF 18 00 00 81 31 FE 45 00 6B 04 05 01 00 01 12 02 48 50 43 10 31 80 6C"
 #define ATR_DNA "3B FF 18 00 00 81 31 FE 45 00 6B 15 0C 03 02 01 01 01 43 4E 53 10 31 80 61"
 #define CARD_ID "7430010024925855"
+#define SEL_DS_CERT "00A40800041400901000"
 
 static const char personal_body[] =
 	"00005F" "04" "6090" "08" "01012024" "08" "01012030" "05" "ROSSI" "05" "MARIO"
@@ -95,6 +96,8 @@ static void add_open(struct script *s, const char *cert_sel, const struct carta_
 	add_fci(s, "00A40800041100110200", 400);
 	/* one read: the header says 101 bytes are enough */
 	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x00", 5, g.personal, 256, 0x9000);
+	/* no signature key set: DF_DS 1400/9010 absent (docs/reference/cns.md 1.5) */
+	script_add(s, SEL_DS_CERT, "6A82");
 	add_fci(s, cert_sel, cert->len);
 	if (ext) {
 		uint8_t cmd[7] = { 0x00, 0xb0, 0x00, 0x00, 0x00, (uint8_t)(cert->len >> 8),
@@ -211,7 +214,8 @@ static void test_st2021_open_verify_sign_ext(void **state)
 	(void)state;
 	add_open(s, "00A40800041100110100", &g.c2048, true);
 	c = open_ok(s);
-	assert_int_equal(s->t.n_apdu, 6);
+	/* one SELECT more than before the signature key set: its probe */
+	assert_int_equal(s->t.n_apdu, 7);
 	assert_true(s->t.flags & CARTA_TF_EXTENDED);
 	check_desc(c, &g.c2048, 2048);
 	d = carta_card_get_desc(c);
@@ -229,7 +233,7 @@ static void test_st2021_open_verify_sign_ext(void **state)
 	                 CARTA_OK);
 	assert_int_equal(outlen, 256);
 	assert_memory_equal(out, sig, 256);
-	assert_int_equal(s->t.n_apdu, 10);
+	assert_int_equal(s->t.n_apdu, 11);
 	script_done(s);
 	carta_buf_free(&di);
 	carta_card_close(c);
@@ -507,6 +511,7 @@ static void test_malformed_answers(void **state)
 	               0x9000);
 	add_fci(s, "00A40800041100110200", 400);
 	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x00", 5, g.personal, 256, 0x9000);
+	script_add(s, SEL_DS_CERT, "6A82");
 	add_fci(s, "00A40800041100110100", 300);
 	script_add(s, "00B0000000", "30820FFF0102" "9000");
 	assert_int_equal(carta_card_open(&s->t, &c), CARTA_E_PARSE);
@@ -605,6 +610,7 @@ static void test_ext_refused_6700(void **state)
 	               0x9000);
 	add_fci(s, "00A40800041100110200", 400);
 	script_add_raw(s, (const uint8_t *)"\x00\xb0\x00\x00\x00", 5, g.personal, 256, 0x9000);
+	script_add(s, SEL_DS_CERT, "6A82");
 	add_fci(s, "00A40800041100110100", g.c2048.len);
 	memcpy(cmd, "\x00\xb0\x00\x00\x00", 5);
 	cmd[5] = (uint8_t)(g.c2048.len >> 8);

@@ -105,6 +105,24 @@ static enum carta_err copy_secret(char dst[9], const char *src, const char *def)
 	return CARTA_OK;
 }
 
+/* CNS1: a second key from the same seed scheme, RSA of the profile's size even when the
+ * CNS key is EC (no Italian signature key is EC, docs/reference/cns.md 1.3), and its
+ * qualified certificate (ds_cert.c). PIN 1A / PUK 1B values: issue 13 defaults. */
+static enum carta_err make_ds(struct vcard_identity *id, const struct vcard_identity_opts *o,
+                              const char *const f[16])
+{
+	enum carta_err rv = copy_secret(id->ds_pin, o->ds_pin, "87654321");
+
+	if (rv == CARTA_OK)
+		rv = copy_secret(id->ds_puk, o->ds_puk, "11223344");
+	if (rv == CARTA_OK)
+		rv = key_for(id->seed, "ds", id->bits, false, &id->ds_key);
+	if (rv == CARTA_OK)
+		rv = vcard_ds_cert_make(id, f);
+	id->ds = rv == CARTA_OK;
+	return rv;
+}
+
 enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct vcard_identity *id)
 {
 	const char *seed = o->seed ? o->seed : DEFAULT_SEED;
@@ -138,6 +156,8 @@ enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct v
 		rv = make_ca(id);
 	if (rv == CARTA_OK)
 		rv = make_holder(id, f, o->expired);
+	if (rv == CARTA_OK && o->ds)
+		rv = make_ds(id, o, f);
 	if (rv != CARTA_OK)
 		vcard_identity_free(id);
 	return rv;
@@ -148,6 +168,9 @@ void vcard_identity_free(struct vcard_identity *id)
 	carta_buf_free(&id->ca_der);
 	carta_buf_free(&id->holder_der);
 	carta_buf_free(&id->personal);
+	carta_buf_free(&id->ds_der);
+	memset(id->ds_pin, 0, sizeof(id->ds_pin));
+	memset(id->ds_puk, 0, sizeof(id->ds_puk));
 	memset(id->pin, 0, sizeof(id->pin));
 	memset(id->puk, 0, sizeof(id->puk));
 }

@@ -25,7 +25,7 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	struct vcard_identity_opts o = { 0 };
 
 	if (cfg->identity_dir)
-		return vcard_identity_load(cfg->identity_dir, &c->id);
+		return vcard_identity_load(cfg->identity_dir, c->ds, &c->id);
 	o.seed = cfg->seed;
 	o.bits = c->prof->rsa_bits;
 	o.ec = cfg->ec_key;
@@ -35,7 +35,36 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	o.cf = cfg->cf;
 	o.pin = cfg->pin;
 	o.puk = cfg->puk;
+	o.ds = c->ds;
+	o.ds_pin = cfg->ds_pin;
+	o.ds_puk = cfg->ds_puk;
 	return vcard_identity_make(&o, &c->id);
+}
+
+/* --ds: the classic CNS1 DF_DS (docs/reference/cns.md 1.5, 3.3) on the MF layouts. The
+ * applet cards keep their signature key in another applet (ACe 2025 "ESIGN",
+ * docs/reference/cns.md 2.4 item 6; the ChipDoc signature applet, 1.13) whose contents
+ * the reference does not give: --ds is refused there rather than invented. The
+ * signature-only "dsd" card always has it and has no CNS PIN or key. */
+static enum carta_err ds_switches(const struct vcard_config *cfg, struct vcard_cns *c)
+{
+	enum vcard_layout l = c->prof->layout;
+
+	c->ds = cfg->ds || l == VCARD_LAYOUT_DSD;
+	c->cns0 = l != VCARD_LAYOUT_DSD;
+	if (c->ds && (l == VCARD_LAYOUT_APPLET || l == VCARD_LAYOUT_CHIPDOC))
+		return CARTA_E_ARGS;
+	if (cfg->ds_pin_scope < VCARD_DS_SCOPE_LOCAL || cfg->ds_pin_scope > VCARD_DS_SCOPE_ANY)
+		return CARTA_E_ARGS;
+	if (!c->ds && (cfg->ds_pin || cfg->ds_puk || cfg->ds_pin_per_sign || cfg->ds_pin_scope ||
+	               cfg->ds_pin_tries || cfg->ds_puk_tries))
+		return CARTA_E_ARGS;   /* a --ds-* switch without the key set is a test's mistake */
+	if (cfg->dsd_personal > 0 && l != VCARD_LAYOUT_DSD)
+		return CARTA_E_ARGS;
+	c->ds_scope = (enum vcard_ds_scope)cfg->ds_pin_scope;
+	c->ds_per_sign = cfg->ds_pin_per_sign;
+	c->dsd_personal = cfg->dsd_personal > 0;
+	return CARTA_OK;
 }
 
 /* --no-extended: a card (or a reader/card path) without extended-length
@@ -49,6 +78,8 @@ static enum carta_err switches(const struct vcard_config *cfg, struct vcard_cns 
 	    cfg->dnakey_applet_sw != 0x6982 && cfg->dnakey_applet_sw != 0x6A82)
 		return CARTA_E_ARGS;
 	if (cfg->dnakey_applet_sw && c->prof->layout != VCARD_LAYOUT_CHIPDOC)
+		return CARTA_E_ARGS;
+	if (ds_switches(cfg, c) != CARTA_OK)
 		return CARTA_E_ARGS;
 	if (cfg->no_extended)
 		c->ext_sw = (uint16_t)cfg->no_extended;
@@ -76,6 +107,14 @@ enum carta_err vcard_cns_new(const struct vcard_config *cfg, struct vcard_cns **
 	/* BSO 10 = PIN, 11 = PUK, 3 tries each (docs/reference/cns.md 3.4, 3.5). */
 	pin_init(&c->pin, 0x10, cfg->pin ? cfg->pin : c->id.pin, cfg->pin_tries);
 	pin_init(&c->puk, 0x11, cfg->puk ? cfg->puk : c->id.puk, cfg->puk_tries);
+	/* CNS1 PIN 1A / PUK 1B (docs/reference/cns.md 1.5, 3.4), the same 3 tries as the
+	 * CNS PIN and PUK (3.5) unless told otherwise. */
+	if (c->ds) {
+		pin_init(&c->ds_pin, 0x1A, cfg->ds_pin ? cfg->ds_pin : c->id.ds_pin,
+		         cfg->ds_pin_tries);
+		pin_init(&c->ds_puk, 0x1B, cfg->ds_puk ? cfg->ds_puk : c->id.ds_puk,
+		         cfg->ds_puk_tries);
+	}
 	c->empty_verify = cfg->empty_verify >= 0;
 	c->puk_verify = cfg->puk_verify ? cfg->puk_verify > 0 : c->prof->puk_verify;
 	rv = vcard_layout_build(c);
@@ -101,6 +140,8 @@ void vcard_cns_free(struct vcard_cns *c)
 	vcard_identity_free(&c->id);
 	memset(&c->pin, 0, sizeof(c->pin));
 	memset(&c->puk, 0, sizeof(c->puk));
+	memset(&c->ds_pin, 0, sizeof(c->ds_pin));
+	memset(&c->ds_puk, 0, sizeof(c->ds_puk));
 	free(c);
 }
 
@@ -111,6 +152,7 @@ void vcard_cns_reset(struct vcard_cns *c)
 	c->cur_ef = VCARD_NONE;
 	c->jsign_selected = false;
 	c->pin.verified = c->puk.verified = false;
+	c->ds_pin.verified = c->ds_puk.verified = false;
 	c->se_dst = c->se_ct = -1;
 	c->chain.active = false;
 	carta_buf_clear(&c->chain.data);

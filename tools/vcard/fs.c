@@ -16,6 +16,8 @@ bool vcard_acl_ok(const struct vcard_cns *c, uint8_t ac)
 		return true;
 	if (ac == c->pin.ref)
 		return c->pin.verified;
+	if (c->ds && ac == c->ds_pin.ref)
+		return c->ds_pin.verified;
 	return false;           /* FF / 66 = never; unknown BSOs are never met */
 }
 

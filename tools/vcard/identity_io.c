@@ -3,7 +3,8 @@
  * ca.{pem,der}, holder.{pem,der}, holder-key.pem (tests only), pin.txt,
  * puk.txt and identity.txt, which records the seed and key kind: keys are
  * re-derived from the seed on load. CNS: also personal-data.bin and
- * card-id.txt. CIE: nis.txt and serial.txt, and identity.txt also records the
+ * card-id.txt; with the CNS1 signature key set also ds-cert.{pem,der}, ds-key.pem,
+ * ds-pin.txt and ds-puk.txt (the key is re-derived too). CIE: nis.txt and serial.txt, and identity.txt also records the
  * profile, the expiry switch and the holder's names. */
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +53,25 @@ static enum carta_err put_pem(const char *dir, const char *name, const struct ca
 	return rv;
 }
 
+static enum carta_err write_ds(const struct vcard_identity *id, const char *dir)
+{
+	struct carta_buf key = { 0 };
+	enum carta_err rv = put(dir, "ds-cert.der", id->ds_der.p, id->ds_der.len);
+
+	if (rv == CARTA_OK)
+		rv = put_pem(dir, "ds-cert.pem", &id->ds_der);
+	if (rv == CARTA_OK)
+		rv = carta_tk_key_pem(id->ds_key, &key);
+	if (rv == CARTA_OK)
+		rv = put(dir, "ds-key.pem", key.p, key.len);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "ds-pin.txt", id->ds_pin);
+	if (rv == CARTA_OK)
+		rv = put_str(dir, "ds-puk.txt", id->ds_puk);
+	carta_buf_free(&key);
+	return rv;
+}
+
 enum carta_err vcard_identity_write(const struct vcard_identity *id, const char *dir)
 {
 	struct carta_buf key = { 0 };
@@ -83,6 +103,8 @@ enum carta_err vcard_identity_write(const struct vcard_identity *id, const char 
 		rv = put_str(dir, "puk.txt", id->puk);
 	if (rv == CARTA_OK)
 		rv = put_str(dir, "identity.txt", meta);
+	if (rv == CARTA_OK && id->ds)
+		rv = write_ds(id, dir);
 	carta_buf_free(&key);
 	return rv;
 }
@@ -154,7 +176,24 @@ static enum carta_err derive_keys(struct vcard_identity *id)
 	return rv;
 }
 
-enum carta_err vcard_identity_load(const char *dir, struct vcard_identity *id)
+/* The key set written by write_ds; its key from the seed, like the others. */
+static enum carta_err load_ds(const char *dir, struct vcard_identity *id)
+{
+	char buf[192];
+	enum carta_err rv = get(dir, "ds-cert.der", &id->ds_der);
+
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "ds-pin.txt", id->ds_pin, sizeof(id->ds_pin));
+	if (rv == CARTA_OK)
+		rv = get_str(dir, "ds-puk.txt", id->ds_puk, sizeof(id->ds_puk));
+	snprintf(buf, sizeof(buf), "%s/ds", id->seed);
+	if (rv == CARTA_OK)
+		rv = vcard_key_cached(buf, id->bits, false, &id->ds_key);
+	id->ds = rv == CARTA_OK;
+	return rv;
+}
+
+enum carta_err vcard_identity_load(const char *dir, bool want_ds, struct vcard_identity *id)
 {
 	enum carta_err rv;
 
@@ -176,6 +215,8 @@ enum carta_err vcard_identity_load(const char *dir, struct vcard_identity *id)
 		rv = get_str(dir, "pin.txt", id->pin, sizeof(id->pin));
 	if (rv == CARTA_OK)
 		rv = get_str(dir, "puk.txt", id->puk, sizeof(id->puk));
+	if (rv == CARTA_OK && want_ds)
+		rv = load_ds(dir, id);
 	if (rv != CARTA_OK)
 		vcard_identity_free(id);
 	return rv;

@@ -40,6 +40,14 @@ static const struct vcard_profile profiles[] = {
 	{ "dnakey",
 	  "3B FF 18 00 00 81 31 FE 45 00 6B 15 0C 03 02 01 01 01 43 4E 53 10 31 80 61", 2048, true,
 	  false, true, false, 256, 0x01, VCARD_LAYOUT_CHIPDOC },
+	/* ST/Incard "DSD" J-Sign signature card, pcsc-tools L16853 (docs/reference/cns.md 2.3
+	 * "Related non-CNS Italian ATRs"): the reference elides the first 10 bytes; the
+	 * ST/Incard prefix 3B FF 18 00 FF 81 31 FE 55 00 is the one whose TCK 97 checks
+	 * (the 00-TB1 variant does not). STIncard mask 09: the 0x80 PIN flag (1.6); version
+	 * byte 10: RSA-1024 and short APDUs (1.3). Signature only (issue 13). */
+	{ "dsd",
+	  "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 04 03 01 01 01 44 53 44 10 31 80 97", 1024, false,
+	  true, false, false, 256, 0x01, VCARD_LAYOUT_DSD },
 };
 
 const struct vcard_profile *vcard_profile_find(const char *name)
@@ -292,6 +300,27 @@ static enum carta_err chipdoc(struct vcard_cns *c)
 	return CARTA_OK;
 }
 
+/* ST/Incard "DSD" signature-only card (docs/reference/cns.md 2.3, 1.13): EF_IDCarta
+ * 1000/1003, which OpenSC needs to bind (1.5), and DF_DS (added by vcard_ds_layout);
+ * no CNS0 certificate 1100/1101, no public key 3F01, no CNS PIN. Whether these cards
+ * carry EF_Dati_personali is not in the reference: --dsd-personal (default absent). */
+static enum carta_err dsd(struct vcard_cns *c)
+{
+	int mf = vcard_fs_add(c, VCARD_NONE, 0x3F00, true, NULL, 0);
+	int d0 = mf < 0 ? mf : vcard_fs_add(c, mf, 0x1000, true, NULL, 0), d1;
+
+	if (d0 < 0 || vcard_fs_add(c, d0, 0x1003, false, (const uint8_t *)c->id.card_id, 16) < 0)
+		return CARTA_E_NOMEM;
+	if (c->dsd_personal) {
+		d1 = vcard_fs_add(c, mf, 0x1100, true, NULL, 0);
+		if (d1 < 0 || vcard_fs_add(c, d1, 0x1102, false, c->id.personal.p,
+		                           c->id.personal.len) < 0)
+			return CARTA_E_NOMEM;
+	}
+	c->mf = c->cns_app = c->key_df = mf;
+	return CARTA_OK;
+}
+
 enum carta_err vcard_layout_build(struct vcard_cns *c)
 {
 	enum carta_err rv;
@@ -307,10 +336,15 @@ enum carta_err vcard_layout_build(struct vcard_cns *c)
 	case VCARD_LAYOUT_CHIPDOC:
 		rv = chipdoc(c);
 		break;
+	case VCARD_LAYOUT_DSD:
+		rv = dsd(c);
+		break;
 	default:
 		rv = classic(c);
 		break;
 	}
+	if (rv == CARTA_OK && c->ds)
+		rv = vcard_ds_layout(c);
 	if (rv != CARTA_OK)
 		return rv;
 	for (i = 0; i < c->nfiles; i++) {

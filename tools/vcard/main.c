@@ -28,10 +28,14 @@ static void usage(FILE *f)
 	        "         [--pin-tries N] [--puk-tries N] [--sm-error-style 0|1]\n"
 	        "         [--cie-last-try-sw 6983|63c0] [--no-extended 6700|6d00]\n"
 	        "         [--dnakey-applet-sw 9000|6982|6a82]\n"
+	        "         [--ds [--ds-pin P] [--ds-puk P] [--ds-pin-per-sign]\n"
+	        "          [--ds-pin-tries N] [--ds-puk-tries N] [--ds-pin-scope local|ds|any]]\n"
+	        "         [--dsd-personal on|off]\n"
 	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
 	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
-	        "         (--ec: CNS profiles only)\n"
-	        "profiles: st idemia actalis classic classic-siemens hpc dnakey cie-nxp\n"
+	        "         [--ds [--ds-pin P] [--ds-puk P]]\n"
+	        "         (--ec, --ds: CNS profiles only; --ds: not actalis, dnakey)\n"
+	        "profiles: st idemia actalis classic classic-siemens hpc dnakey dsd cie-nxp\n"
 	        "          cie-gemalto\n");
 }
 
@@ -67,6 +71,32 @@ static int parse_sw(int c, struct vcard_config *cfg)
 	}
 }
 
+/* The CNS1 signature key set switches (docs/virtual-card.md "Signature key set"). */
+static int parse_ds(int c, struct vcard_config *cfg)
+{
+	static const char *const scopes[] = { "local", "ds", "any" };
+
+	switch (c) {
+	case 'z': cfg->ds = true; return 0;
+	case 'y': cfg->ds_pin = optarg; return 0;
+	case 'w': cfg->ds_puk = optarg; return 0;
+	case 'r': cfg->ds_pin_per_sign = true; return 0;
+	case 'q': cfg->ds_pin_tries = (unsigned)strtoul(optarg, NULL, 10); return 0;
+	case 'Q': cfg->ds_puk_tries = (unsigned)strtoul(optarg, NULL, 10); return 0;
+	case 'K':
+		cfg->dsd_personal = onoff(optarg);
+		return cfg->dsd_personal ? 0 : -1;
+	default:
+		for (int i = 0; i < 3; i++)
+			if (strcmp(optarg, scopes[i]) == 0) {
+				cfg->ds_pin_scope = i;   /* enum vcard_ds_scope order */
+				return 0;
+			}
+		fprintf(stderr, "carta-vcard: bad --ds-pin-scope '%s'\n", optarg);
+		return -1;
+	}
+}
+
 static int parse(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
@@ -80,6 +110,10 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "sm-error-style", 1, 0, 'm' }, { "cie-last-try-sw", 1, 0, 'L' },
 		{ "no-extended", 1, 0, 'X' }, { "dnakey-applet-sw", 1, 0, 'D' },
 		{ "fault", 1, 0, 'F' }, { "fault-reinsert-ms", 1, 0, 'R' },
+		{ "ds", 0, 0, 'z' }, { "ds-pin", 1, 0, 'y' }, { "ds-puk", 1, 0, 'w' },
+		{ "ds-pin-per-sign", 0, 0, 'r' }, { "ds-pin-tries", 1, 0, 'q' },
+		{ "ds-puk-tries", 1, 0, 'Q' }, { "ds-pin-scope", 1, 0, 'k' },
+		{ "dsd-personal", 1, 0, 'K' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -123,6 +157,10 @@ static int parse(int argc, char **argv, struct args *a)
 			a->cfg.faults = a->faults;
 			break;
 		case 'R': a->serve.reinsert_ms = strtoul(optarg, NULL, 10); break;
+		case 'z': case 'y': case 'w': case 'r': case 'q': case 'Q': case 'k': case 'K':
+			if (parse_ds(c, &a->cfg) != 0)
+				return -1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -167,6 +205,13 @@ static int make_identity(const struct args *a)
 	o.cf = a->cfg.cf;
 	o.pin = a->cfg.pin;
 	o.puk = a->cfg.puk;
+	o.ds = a->cfg.ds || p->layout == VCARD_LAYOUT_DSD;
+	o.ds_pin = a->cfg.ds_pin;
+	o.ds_puk = a->cfg.ds_puk;
+	if (o.ds && (p->layout == VCARD_LAYOUT_APPLET || p->layout == VCARD_LAYOUT_CHIPDOC)) {
+		fprintf(stderr, "carta-vcard: make-identity: --ds: not on profile %s\n", name);
+		return 2;
+	}
 	rv = vcard_identity_make(&o, &id);
 	if (rv == CARTA_OK) {
 		rv = vcard_identity_write(&id, a->out);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER on the CNS PIN (BSO 10)
- * and PUK (BSO 11): docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of docs/reference/cns.md 5.
+ * and PUK (BSO 11), and on the CNS1 signature PIN 1A / PUK 1B: docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of docs/reference/cns.md 5.
  * Values are ASCII digits right-padded with FF to 8 bytes. */
 #include "vcard_int.h"
 
@@ -11,7 +11,8 @@ static uint16_t tries_sw(unsigned tries)
 
 /* ST/Incard cards get ref | 0x80 (the "search parents" flag, docs/reference/cns.md 1.6);
  * other cards know no such reference. The PIN objects belong to the CNS
- * application: with another applet selected they are not found. */
+ * application: with another applet selected they are not found. The signature PIN
+ * 1A / PUK 1B live in DF 1400/8110 and are found only from where ds.c says. */
 static struct vcard_pin *lookup(struct vcard_cns *c, uint8_t p2)
 {
 	uint8_t ref = p2;
@@ -20,11 +21,24 @@ static struct vcard_pin *lookup(struct vcard_cns *c, uint8_t p2)
 		return NULL;
 	if (c->prof->st_flag && (p2 & 0x80))
 		ref = p2 & 0x7F;
-	if (ref == c->pin.ref)
+	if (c->cns0 && ref == c->pin.ref)
 		return &c->pin;
-	if (ref == c->puk.ref)
+	if (c->cns0 && ref == c->puk.ref)
 		return &c->puk;
+	if (c->ds && (ref == c->ds_pin.ref || ref == c->ds_puk.ref) && vcard_ds_visible(c))
+		return ref == c->ds_pin.ref ? &c->ds_pin : &c->ds_puk;
 	return NULL;
+}
+
+static bool is_puk(const struct vcard_cns *c, const struct vcard_pin *o)
+{
+	return o == &c->puk || o == &c->ds_puk;
+}
+
+/* Each PIN has its own PUK: 11 for 10, 1B for 1A (docs/reference/cns.md 1.5). */
+static struct vcard_pin *puk_of(struct vcard_cns *c, const struct vcard_pin *o)
+{
+	return o == &c->pin ? &c->puk : o == &c->ds_pin ? &c->ds_puk : NULL;
 }
 
 static bool same(const uint8_t *a, const uint8_t *b)
@@ -74,7 +88,7 @@ enum carta_err vcard_cmd_verify(struct vcard_cns *c, const struct vcard_capdu *a
 	if (a->p1 != 0x00)
 		return vcard_sw(r, 0x6A86);
 	o = lookup(c, a->p2);
-	if (!o || (o == &c->puk && !c->puk_verify))
+	if (!o || (is_puk(c, o) && !c->puk_verify))
 		return vcard_sw(r, 0x6A88);
 	if (a->lc == 0) {
 		/* ISO 7816-4 7.5.6: no data = ask the status. Whether a real
@@ -105,7 +119,7 @@ enum carta_err vcard_cmd_change(struct vcard_cns *c, const struct vcard_capdu *a
 	if (!o)
 		return vcard_sw(r, 0x6A88);
 	/* "The PUK cannot be changed by user or operator" (docs/reference/cns.md 3.5). */
-	if (o == &c->puk)
+	if (is_puk(c, o))
 		return vcard_sw(r, 0x6985);
 	if (a->lc != 16)
 		return vcard_sw(r, 0x6700);
@@ -127,22 +141,23 @@ enum carta_err vcard_cmd_change(struct vcard_cns *c, const struct vcard_capdu *a
 enum carta_err vcard_cmd_unblock(struct vcard_cns *c, const struct vcard_capdu *a,
                                  struct carta_buf *r)
 {
-	struct vcard_pin *o;
+	struct vcard_pin *o, *puk;
 	uint16_t sw;
 
 	if (a->p1 != 0x00 && a->p1 != 0x01)
 		return vcard_sw(r, 0x6A86);
 	o = lookup(c, a->p2);
-	if (!o || o != &c->pin)
+	puk = o ? puk_of(c, o) : NULL;
+	if (!puk)
 		return vcard_sw(r, 0x6A88);
 	if (a->lc != (a->p1 == 0x00 ? 16u : 8u))
 		return vcard_sw(r, 0x6700);
 	/* A blocked PUK is terminal (docs/reference/cns.md 3.5). */
-	if (c->puk.tries == 0)
+	if (puk->tries == 0)
 		return vcard_sw(r, 0x6983);
 	if (a->p1 == 0x00 && !well_formed(a->data + 8))
 		return vcard_sw(r, 0x6A80);
-	sw = check(&c->puk, a->data);
+	sw = check(puk, a->data);
 	if (sw != 0x9000)
 		return vcard_sw(r, sw);
 	if (a->p1 == 0x00)

@@ -7,13 +7,18 @@
 
 #include "vcard_int.h"
 
+#define DS_KEY 0x10
+
 /* The key lives in key_df (MF for the classic layout, DF 9002 on IDEMIA 2021,
  * the applet root on ACe 2025): it is found from that DF or below it. */
 static bool key_visible(const struct vcard_cns *c, uint8_t ref)
 {
 	int df;
 
-	if (ref != c->prof->key_ref || c->app_root != c->cns_app)
+	/* CNS1 key 10 in DF 1400/8110 (docs/reference/cns.md 1.5), found as its PIN is (ds.c) */
+	if (c->ds && ref == DS_KEY)
+		return vcard_ds_visible(c);
+	if (!c->cns0 || ref != c->prof->key_ref || c->app_root != c->cns_app)
 		return false;
 	for (df = c->cur_df; df != VCARD_NONE; df = c->files[df].parent)
 		if (df == c->key_df)
@@ -72,6 +77,11 @@ enum carta_err vcard_cmd_mse(struct vcard_cns *c, const struct vcard_capdu *a,
 		return vcard_sw(r, 0x6A80);
 	if (!key_visible(c, (uint8_t)key))
 		return vcard_sw(r, 0x6A88);
+	/* The signature key cannot decipher (issue 13: keyUsage nonRepudiation only): a
+	 * confidentiality template for it is refused with 69 85, "conditions of use not
+	 * satisfied" (ISO/IEC 7816-4 5.6, table 6); the reference gives no card's SW. */
+	if (c->ds && key == DS_KEY && a->p2 == 0xB8)
+		return vcard_sw(r, 0x6985);
 	if (a->p2 == 0xB6)
 		c->se_dst = key;
 	else
@@ -79,10 +89,9 @@ enum carta_err vcard_cmd_mse(struct vcard_cns *c, const struct vcard_capdu *a,
 	return vcard_sw(r, 0x9000);
 }
 
-static enum carta_err rsa_op(struct vcard_cns *c, const uint8_t *in, size_t n,
+static enum carta_err rsa_op(const struct carta_tk_key *k, const uint8_t *in, size_t n,
                              struct carta_buf *r)
 {
-	const struct carta_tk_key *k = c->id.holder_key;
 	struct carta_buf mod = { 0 }, e = { 0 };
 	size_t k_len = (carta_tk_key_bits(k) + 7) / 8, outlen = 0;
 	enum carta_err rv;
@@ -129,28 +138,46 @@ static enum carta_err ec_op(struct vcard_cns *c, bool cds, const struct vcard_ca
 	return rv;
 }
 
+/* PSO COMPUTE DIGITAL SIGNATURE with key 10 (only CDS reaches here: MSE B8 refuses the
+ * key). The host sends the full modulus-length padded block, the card does raw RSA
+ * (docs/reference/cns.md 1.8 "The PSO CDS path"). PIN 1A must be verified now; with
+ * --ds-pin-per-sign the card forgets it after every signature it computes or tries to
+ * (the attempt consumed the verification), so the next one needs a new VERIFY. */
+static enum carta_err ds_sign(struct vcard_cns *c, const struct vcard_capdu *a,
+                              struct carta_buf *r)
+{
+	if (!c->ds_pin.verified)
+		return vcard_sw(r, 0x6982);
+	if (c->ds_per_sign)
+		c->ds_pin.verified = false;
+	return rsa_op(c->id.ds_key, a->data, a->lc, r);
+}
+
 enum carta_err vcard_cmd_pso(struct vcard_cns *c, const struct vcard_capdu *a,
                              struct carta_buf *r)
 {
 	bool cds = a->p1 == 0x9E && a->p2 == 0x9A, dec = a->p1 == 0x80 && a->p2 == 0x86;
+	int key = cds ? c->se_dst : c->se_ct;
 
 	if (!cds && !dec)
 		return vcard_sw(r, 0x6A86);
 	if (a->lc == 0)
 		return vcard_sw(r, 0x6700);
+	if (c->ds && key == DS_KEY)
+		return ds_sign(c, a, r);
 	if (!c->pin.verified)
 		return vcard_sw(r, 0x6982);
-	if ((cds ? c->se_dst : c->se_ct) < 0)
+	if (key < 0)
 		return vcard_sw(r, 0x6985);
 	if (!carta_tk_key_is_rsa(c->id.holder_key))
 		return ec_op(c, cds, a, r);
 	if (cds)   /* a bare DigestInfo is shorter than the modulus: 67 00 (docs/reference/cns.md 5) */
-		return rsa_op(c, a->data, a->lc, r);
+		return rsa_op(c->id.holder_key, a->data, a->lc, r);
 	/* DECIPHER: padding indicator 00 then the block; the raw result is
 	 * returned without unpadding (docs/reference/cns.md 1.8). */
 	if (a->data[0] != 0x00)
 		return vcard_sw(r, 0x6A80);
-	return rsa_op(c, a->data + 1, a->lc - 1, r);
+	return rsa_op(c->id.holder_key, a->data + 1, a->lc - 1, r);
 }
 
 enum carta_err vcard_cmd_challenge(struct vcard_cns *c, const struct vcard_capdu *a,

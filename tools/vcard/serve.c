@@ -251,15 +251,19 @@ static void session(struct vcard *v, int fd, FILE *lg, const struct vcard_serve_
 static void stats(struct vcard *v, FILE *lg)
 {
 	struct vcard_stats st;
-	char fired[512];
+	char fired[512], ds[64] = "";
 
 	vcard_get_stats(v, &st);
 	vcard_faults_fired(v, fired, sizeof(fired));
+	/* the signature PIN's own counters, on cards with the CNS1 key set */
+	if (vcard_ds_tries_left(v, false) >= 0)
+		snprintf(ds, sizeof(ds), " ds_pin_tries=%d ds_puk_tries=%d",
+		         vcard_ds_tries_left(v, false), vcard_ds_tries_left(v, true));
 	fprintf(lg ? lg : stderr,
 	        "carta-vcard stats: apdus=%lu bytes_in=%lu bytes_out=%lu pin_tries=%d "
-	        "pin_tries_low=%d faults=%s\n",
+	        "pin_tries_low=%d faults=%s%s\n",
 	        st.apdus, st.bytes_in, st.bytes_out, vcard_pin_tries_left(v, false),
-	        vcard_pin_tries_low(v), fired[0] ? fired : "none");
+	        vcard_pin_tries_low(v), fired[0] ? fired : "none", ds);
 }
 
 enum carta_err vcard_serve(struct vcard *v, const struct vcard_serve_opts *o)

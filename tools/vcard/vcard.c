@@ -71,7 +71,8 @@ enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out)
 		v->faults[v->n_faults++].sw = 0x6F00;
 	}
 	/* A switch meant for the other family is a mistake in the test, not a no-op. */
-	if (is_cie(cfg->profile) ? cfg->no_extended || cfg->dnakey_applet_sw : cfg->cie_last_try_sw)
+	if (is_cie(cfg->profile) ? cfg->no_extended || cfg->dnakey_applet_sw || cfg->ds
+	                         : cfg->cie_last_try_sw)
 		rv = CARTA_E_ARGS;
 	else if (is_cie(cfg->profile)) {
 		rv = vcard_cie_new(cfg, &v->cie);
@@ -369,6 +370,36 @@ size_t vcard_current_pin(const struct vcard *v, uint8_t *out, size_t cap)
 		return 0;
 	memcpy(out, v->cns->pin.value, n);
 	return n;
+}
+
+int vcard_ds_tries_left(const struct vcard *v, bool puk)
+{
+	if (v->cie || !v->cns->ds)
+		return -1;
+	return (int)(puk ? v->cns->ds_puk.tries : v->cns->ds_pin.tries);
+}
+
+size_t vcard_current_ds_pin(const struct vcard *v, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (v->cie || !v->cns->ds)
+		return 0;
+	while (n < 8 && v->cns->ds_pin.value[n] != 0xFF)
+		n++;
+	if (n > cap)
+		return 0;
+	memcpy(out, v->cns->ds_pin.value, n);
+	return n;
+}
+
+struct carta_bytes vcard_ds_cert(const struct vcard *v)
+{
+	struct carta_bytes none = { NULL, 0 };
+
+	if (v->cie || !v->cns->ds)
+		return none;
+	return carta_buf_view(&v->cns->id.ds_der);
 }
 
 struct carta_bytes vcard_holder_cert(const struct vcard *v)

@@ -76,6 +76,24 @@ struct vcard_config {
 	const char *given_name;    /* holder, default MARIO */
 	const char *surname;       /* default ROSSI */
 	const char *cf;            /* codice fiscale, default RSSMRA85M01H501Q */
+	/* The CNS1 qualified-signature key set, DF_DS 3F00 1400 (docs/reference/cns.md 1.5,
+	 * docs/virtual-card.md "Signature key set"). Always on for profile "dsd". */
+	bool ds;
+	const char *ds_pin;        /* PIN 1A, default "87654321" */
+	const char *ds_puk;        /* PUK 1B, default "11223344" */
+	unsigned ds_pin_tries;     /* 0 = 3 */
+	unsigned ds_puk_tries;     /* 0 = 3 */
+	bool ds_pin_per_sign;      /* PIN 1A forgotten after each PSO COMPUTE DIGITAL SIGNATURE */
+	int ds_pin_scope;          /* where PIN 1A and key 10 are found: VCARD_DS_SCOPE_* */
+	int dsd_personal;          /* "dsd": EF_Dati_personali 1100/1102: 0/-1 = absent, 1 = there */
+};
+
+/* ds_pin_scope: the current DF from which VERIFY/CHANGE/RESET RETRY COUNTER of
+ * PIN 1A/1B and MSE SET of key 10 find their object (docs/virtual-card.md). */
+enum vcard_ds_scope {
+	VCARD_DS_SCOPE_LOCAL = 0,  /* DF 1400/8110, the objects' own DF (default) */
+	VCARD_DS_SCOPE_DS = 1,     /* DF_DS 1400 or below */
+	VCARD_DS_SCOPE_ANY = 2,    /* anywhere in the card */
 };
 
 enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out);
@@ -111,6 +129,12 @@ int vcard_pin_tries_low(const struct vcard *v);
 int vcard_pin_tries_left(const struct vcard *v, bool puk);   /* user PIN / PUK */
 /* Current PIN value (after changes), into out (no NUL); returns its length. */
 size_t vcard_current_pin(const struct vcard *v, uint8_t *out, size_t cap);
+/* The signature PIN 1A / PUK 1B counters (-1 without the key set). */
+int vcard_ds_tries_left(const struct vcard *v, bool puk);
+/* The signature PIN's current value, as vcard_current_pin (0 without the key set). */
+size_t vcard_current_ds_pin(const struct vcard *v, uint8_t *out, size_t cap);
+/* The qualified-signature certificate (DER; empty without the key set). */
+struct carta_bytes vcard_ds_cert(const struct vcard *v);
 /* The holder certificate (DER) and the issuing CA certificate (DER). */
 struct carta_bytes vcard_holder_cert(const struct vcard *v);
 struct carta_bytes vcard_ca_cert(const struct vcard *v);

@@ -33,6 +33,8 @@ struct vcard_identity_opts {
 	bool expired;
 	const char *given, *surname, *cf;   /* NULL = MARIO ROSSI RSSMRA85M01H501Q */
 	const char *pin, *puk;     /* NULL = 12345678 / 87654321 */
+	bool ds;                   /* also the CNS1 signature key and qualified certificate */
+	const char *ds_pin, *ds_puk;   /* NULL = 87654321 / 11223344 */
 };
 
 struct vcard_identity {
@@ -45,6 +47,11 @@ struct vcard_identity {
 	size_t bits;
 	bool ec;
 	char pin[9], puk[9];
+	/* CNS1 (docs/reference/cns.md 1.5): key "<seed>/ds", same size as the holder's RSA key */
+	bool ds;
+	const struct carta_tk_key *ds_key;      /* shared, owned by the key cache */
+	struct carta_buf ds_der;                /* qualified-signature certificate */
+	char ds_pin[9], ds_puk[9];
 };
 
 #define VCARD_PERSONAL_SIZE 400u
@@ -52,9 +59,13 @@ struct vcard_identity {
 
 enum carta_err vcard_key_cached(const char *seed, size_t bits, bool ec,
                                 const struct carta_tk_key **out);
+/* ds_cert.c: the qualified-signature certificate of id->ds_key, issued by the test CA;
+ * f = the EF_Dati_personali fields (docs/reference/cns.md 1.9). */
+enum carta_err vcard_ds_cert_make(struct vcard_identity *id, const char *const f[16]);
 enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct vcard_identity *id);
 enum carta_err vcard_identity_write(const struct vcard_identity *id, const char *dir);
-enum carta_err vcard_identity_load(const char *dir, struct vcard_identity *id);
+/* want_ds: the CNS1 files must be there too (CARTA_E_ARGS if not). */
+enum carta_err vcard_identity_load(const char *dir, bool want_ds, struct vcard_identity *id);
 void vcard_identity_free(struct vcard_identity *id);
 /* docs/reference/cns.md 1.9: 6 hex digits of body length, 16 fields of 2 hex digits + value,
  * zero-padded to 400 bytes. */
@@ -105,7 +116,8 @@ struct vcard_file {
 };
 
 enum vcard_layout {
-	VCARD_LAYOUT_CLASSIC, VCARD_LAYOUT_IDEMIA, VCARD_LAYOUT_APPLET, VCARD_LAYOUT_CHIPDOC
+	VCARD_LAYOUT_CLASSIC, VCARD_LAYOUT_IDEMIA, VCARD_LAYOUT_APPLET, VCARD_LAYOUT_CHIPDOC,
+	VCARD_LAYOUT_DSD,           /* signature only: EF_IDCarta and DF_DS (docs/reference/cns.md 2.3) */
 };
 
 struct vcard_profile {
@@ -152,6 +164,14 @@ struct vcard_cns {
 	uint16_t applet_sw;         /* SELECT of a VCARD_PACE_APPLET AID (9000 = selectable) */
 	bool puk_verify;
 	struct vcard_pin pin, puk;
+	bool cns0;                  /* the CNS PIN 10/11 and key are there (not on "dsd") */
+	/* CNS1 signature key set (docs/reference/cns.md 1.5): DF_DS 1400, DF 8110 */
+	bool ds;
+	int ds_df, ds_key_df;
+	enum vcard_ds_scope ds_scope;
+	bool ds_per_sign;
+	bool dsd_personal;
+	struct vcard_pin ds_pin, ds_puk;
 	int se_dst, se_ct;          /* key chosen by MSE SET B6 / B8, -1 = none */
 	struct vcard_chain chain;
 };
@@ -166,6 +186,10 @@ enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
 int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
                  size_t n);
 enum carta_err vcard_layout_build(struct vcard_cns *c);
+/* ds.c: DF_DS with the CNS1 key set, added by vcard_layout_build when c->ds. */
+enum carta_err vcard_ds_layout(struct vcard_cns *c);
+/* true when the current DF lets PIN 1A/1B and key 10 be found (c->ds_scope) */
+bool vcard_ds_visible(const struct vcard_cns *c);
 
 /* fs.c, binary.c, pin.c, sec.c: each appends data + SW to r. */
 enum carta_err vcard_cmd_select(struct vcard_cns *c, const struct vcard_capdu *a,

@@ -8,16 +8,11 @@
 #include "cards/cns/cns.h"
 #include "cards/iso7816.h"
 #include "cards/cns/personal.h"
-#include "crypto/x509.h"
 #include "util/log.h"
 
-#define PIN_REF 0x10u
-#define PUK_REF 0x11u
-#define ST_FLAG 0x80u              /* docs/reference/cns.md 1.6: "search parents" on STIncard */
 #define MASK_STINCARD 0x09u
 #define ID_FILE_MAX 64u
 #define PERSONAL_MAX 1200u         /* 400 on CNS; CIE-sized files at most 04B0 */
-#define CERT_MAX 8192u
 #define FIRST_READ 256u
 #define SHORT_LE_MAX 256u
 
@@ -33,12 +28,8 @@ enum carta_err carta_cns_attach(struct carta_card *c, const struct carta_cns_lay
 		c->priv = p;
 	}
 	p->lay = lay;
-	p->pin_ref = PIN_REF;
-	p->puk_ref = PUK_REF;
-	if (h && h[3] == MASK_STINCARD) {
-		p->pin_ref |= ST_FLAG;
-		p->puk_ref |= ST_FLAG;
-	}
+	/* docs/reference/cns.md 1.6: "search parents" flag on STIncard masks */
+	p->st_flag = h && h[3] == MASK_STINCARD;
 	return CARTA_OK;
 }
 
@@ -52,10 +43,30 @@ enum carta_err carta_cns_select(struct carta_card *c, const struct carta_cns_pat
                                 struct carta_fci *fci)
 {
 	struct carta_cns *p = c->priv;
+	enum carta_err rv;
 
-	p->key_df_current = false;
+	p->df_ks = NULL;
 	p->se_tmpl = 0;
-	return carta_iso_select(c->t, p->lay->sel_p1, path->b, path->len, fci);
+	rv = carta_iso_select(c->t, p->lay->sel_p1, path->b, path->len, fci);
+	/* a path from the MF leaves its DF current; a refused one changes
+	 * nothing (ISO/IEC 7816-4 7.1.1) */
+	if (rv == CARTA_OK)
+		p->away = false;
+	return rv;
+}
+
+enum carta_err carta_cns_select_mf(struct carta_card *c)
+{
+	static const uint8_t mf[] = { 0x3f, 0x00 };
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	p->df_ks = NULL;
+	p->se_tmpl = 0;
+	rv = carta_iso_select(c->t, CARTA_SEL_FID, mf, sizeof(mf), NULL);
+	if (rv == CARTA_OK)
+		p->away = false;
+	return rv;
 }
 
 enum carta_err carta_cns_select_app(struct carta_card *c)
@@ -67,7 +78,7 @@ enum carta_err carta_cns_select_app(struct carta_card *c)
 	p->se_tmpl = 0;
 	if (!p->lay->aid)
 		return CARTA_OK;
-	p->key_df_current = false;
+	p->df_ks = NULL;
 	rv = carta_iso_select(c->t, CARTA_SEL_AID, p->lay->aid, p->lay->aid_len, &fci);
 	/* the application's FCI is not needed: a well-answered 9000 is enough */
 	return rv == CARTA_E_PARSE ? CARTA_OK : rv;
@@ -77,7 +88,9 @@ enum carta_err carta_cns_reinit(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
 
-	p->key_df_current = false;
+	/* after a reset the MF is current (ISO/IEC 7816-4 7.1.1) */
+	p->df_ks = NULL;
+	p->away = false;
 	p->se_tmpl = 0;
 	return carta_cns_select_app(c);
 }
@@ -97,10 +110,8 @@ bool carta_cns_ext_refused(struct carta_card *c, bool needed, enum carta_err rv)
 	return true;
 }
 
-/* Select an EF and read `want` bytes of it (0 = what the FCI says, or up
- * to max). */
-static enum carta_err read_ef(struct carta_card *c, const struct carta_cns_path *path,
-                              size_t want, size_t max, struct carta_buf *out, size_t *fsize)
+enum carta_err carta_cns_read_ef(struct carta_card *c, const struct carta_cns_path *path,
+                                 size_t want, size_t max, struct carta_buf *out, size_t *fsize)
 {
 	struct carta_fci fci;
 	enum carta_err rv;
@@ -157,7 +168,7 @@ enum carta_err carta_cns_card_id(const uint8_t *p, size_t n, bool bcd, char out[
 	return CARTA_OK;
 }
 
-static enum carta_err load_id(struct carta_card *c)
+enum carta_err carta_cns_load_id(struct carta_card *c, bool optional)
 {
 	struct carta_cns *p = c->priv;
 	struct carta_buf b;
@@ -165,12 +176,18 @@ static enum carta_err load_id(struct carta_card *c)
 	enum carta_err rv;
 
 	carta_buf_init(&b);
-	rv = read_ef(c, &p->lay->id, 0, ID_FILE_MAX, &b, &fsize);
+	rv = carta_cns_read_ef(c, &p->lay->id, 0, ID_FILE_MAX, &b, &fsize);
 	/* without EF_ID_Carta this is not a CNS of this layout (docs/reference/cns.md 1.5):
 	 * a refused SELECT says so; 6F00, a malformed or lost answer does not */
 	rv = carta_card_probe_verdict(rv);
 	if (rv == CARTA_OK)
 		rv = carta_cns_card_id(b.p, b.len, p->lay->id_bcd, c->desc.serial);
+	/* a signature-only card need not carry the CNS files (docs/reference/cns.md
+	 * 2.3): no serial then */
+	if (optional && rv == CARTA_E_CARD_UNKNOWN) {
+		carta_log(CARTA_LOG_INFO, "CNS: no EF_ID_Carta");
+		rv = CARTA_OK;
+	}
 	carta_buf_free(&b);
 	return rv;
 }
@@ -179,7 +196,7 @@ static enum carta_err load_id(struct carta_card *c)
  * Missing or malformed holder data is tolerated; a lost or 6F00 answer fails
  * the load, to be read again at the next call: the token's name is chosen
  * once, from the holder's name (carta_card_try_driver). */
-static enum carta_err load_personal(struct carta_card *c)
+enum carta_err carta_cns_load_personal(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
 	struct carta_buf b;
@@ -187,7 +204,7 @@ static enum carta_err load_personal(struct carta_card *c)
 	enum carta_err rv;
 
 	carta_buf_init(&b);
-	rv = read_ef(c, &p->lay->personal, FIRST_READ, PERSONAL_MAX, &b, &fsize);
+	rv = carta_cns_read_ef(c, &p->lay->personal, FIRST_READ, PERSONAL_MAX, &b, &fsize);
 	if (rv == CARTA_OK)
 		rv = carta_personal_needed(b.p, b.len, &need);
 	if (rv == CARTA_OK && need > b.len) {
@@ -206,110 +223,18 @@ static enum carta_err load_personal(struct carta_card *c)
 	return carta_card_err_transient(rv) ? rv : CARTA_OK;
 }
 
-/* Read a certificate: the FCI size may cover padding, the DER header says
- * how much is the certificate. One extended read when allowed. */
-static enum carta_err read_cert(struct carta_card *c, const struct carta_cns_path *path,
-                                struct carta_buf *out)
-{
-	bool ext = (c->t->flags & CARTA_TF_EXTENDED) != 0;
-	size_t total = 0, fsize = 0;
-	enum carta_err rv;
-
-	rv = read_ef(c, path, ext ? 0 : FIRST_READ, CERT_MAX, out, &fsize);
-	if (rv == CARTA_OK)
-		rv = carta_der_total_len(out->p, out->len, &total);
-	if (rv == CARTA_OK && (total > CERT_MAX || (fsize && total > fsize)))
-		rv = CARTA_E_PARSE;
-	if (rv == CARTA_OK && total > out->len)
-		rv = carta_iso_read(c->t, out->len, total - out->len, CERT_MAX, out);
-	if (rv == CARTA_OK && out->len < total)
-		rv = CARTA_E_PARSE;
-	if (rv == CARTA_OK)
-		out->len = total;
-	return rv;
-}
-
-static enum carta_err try_keyset(struct carta_card *c, size_t i, struct carta_buf *der)
-{
-	struct carta_cns *p = c->priv;
-	enum carta_err rv;
-
-	carta_buf_clear(der);
-	rv = read_cert(c, &p->lay->keysets[i]->cert, der);
-	if (rv == CARTA_OK)
-		p->ks = p->lay->keysets[i];
-	return rv;
-}
-
-/* First keyset whose certificate exists (docs/reference/cns.md 1.5: 6A82 skips a keyset).
- * The layout's first keyset is where its certificate is (EF_C_Carta, docs/reference/cns.md
- * 1.5, 3.3); the others are tolerances. When every keyset answered 6A82 the first is
- * asked once more: a one-off 6A82 would otherwise leave a token without certificate
- * and key for the life of the card. No extra APDU when a certificate is found. */
-static enum carta_err find_keyset(struct carta_card *c, struct carta_buf *der)
-{
-	struct carta_cns *p = c->priv;
-	enum carta_err rv = CARTA_E_FILE_NOT_FOUND;
-
-	for (size_t i = 0; i < p->lay->n_keysets && rv == CARTA_E_FILE_NOT_FOUND; i++)
-		rv = try_keyset(c, i, der);
-	if (rv == CARTA_E_FILE_NOT_FOUND && p->lay->n_keysets > 0) {
-		carta_log(CARTA_LOG_INFO, "CNS: no certificate in any keyset: asking once more");
-		rv = try_keyset(c, 0, der);
-	}
-	return rv;
-}
-
-/* Both PINs of docs/reference/cns.md 1.6 / 3.5: PIN 5-8 digits, PUK 8 digits, 3 tries. */
-static void add_pins(struct carta_card_desc *d)
-{
-	struct carta_pin *pin = &d->pins[0], *puk = &d->pins[1];
-
-	snprintf(pin->label, sizeof(pin->label), "PIN");
-	pin->kind = CARTA_PIN_USER;
-	pin->min_len = 5;
-	pin->max_len = 8;
-	pin->max_tries = 3;
-	pin->unblocked_by = 1;
-	pin->digits_only = true;
-	pin->pinpad_ok = true;   /* plain VERIFY / CHANGE / RESET RETRY COUNTER */
-	snprintf(puk->label, sizeof(puk->label), "PUK");
-	puk->kind = CARTA_PIN_PUK;
-	puk->min_len = 8;
-	puk->max_len = 8;
-	puk->max_tries = 3;
-	puk->unblocked_by = -1;
-	puk->digits_only = true;
-	puk->pinpad_ok = true;
-	d->n_pins = 2;
-}
-
 enum carta_err carta_cns_load(struct carta_card *c)
 {
 	struct carta_cns *p = c->priv;
-	struct carta_buf der;
 	enum carta_err rv;
 
-	carta_buf_init(&der);
 	if (p->lay->extended)
 		c->t->flags |= CARTA_TF_EXTENDED;
 	carta_cns_describe(c);
-	add_pins(&c->desc);
-	rv = load_id(c);
-	if (rv != CARTA_OK)
-		goto out;
-	rv = load_personal(c);
+	rv = carta_cns_load_id(c, false);
 	if (rv == CARTA_OK)
-		rv = find_keyset(c, &der);
-	if (rv == CARTA_E_FILE_NOT_FOUND) {
-		/* a CNS without certificate: token with PINs only */
-		carta_log(CARTA_LOG_INFO, "CNS: no certificate found");
-		rv = CARTA_OK;
-		goto out;
-	}
+		rv = carta_cns_load_personal(c);
 	if (rv == CARTA_OK)
-		rv = carta_cns_describe_key(c, &der);
-out:
-	carta_buf_free(&der);
+		rv = carta_cns_load_keysets(c);
 	return rv;
 }

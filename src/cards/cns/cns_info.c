@@ -74,11 +74,22 @@ const uint8_t *carta_cns_hist_other(const uint8_t *atr, size_t n)
 	return h && (memcmp(h + 9, "HPC", 3) == 0 || memcmp(h + 9, "CIE", 3) == 0) ? h : NULL;
 }
 
+/* docs/reference/cns.md 2.3 "related non-CNS": ST Incard "DSD" (J-Sign,
+ * Postecert, Postcom, lawyers' cards) and bit4id "B4D". */
+const uint8_t *carta_cns_hist_ds(const uint8_t *atr, size_t n)
+{
+	const uint8_t *h = grammar(atr, n);
+
+	return h && (memcmp(h + 9, "DSD", 3) == 0 || memcmp(h + 9, "B4D", 3) == 0) ? h : NULL;
+}
+
 const uint8_t *carta_cns_hist_any(const uint8_t *atr, size_t n)
 {
 	const uint8_t *h = carta_cns_hist(atr, n);
 
-	return h ? h : carta_cns_hist_other(atr, n);
+	if (!h)
+		h = carta_cns_hist_other(atr, n);
+	return h ? h : carta_cns_hist_ds(atr, n);
 }
 
 /* docs/reference/cns.md 1.2 / 5: Infineon IC, IDEMIA mask, OS >= 0x20. */
@@ -111,6 +122,9 @@ void carta_cns_describe(struct carta_card *c)
 	}
 	if (c->atr_row && c->atr_row->family)
 		snprintf(d->family, sizeof(d->family), "%s", c->atr_row->family);
+	else if (h && carta_cns_hist_ds(c->t->atr, c->t->atr_len))
+		snprintf(d->family, sizeof(d->family), "signature card %c%c%c (%s)", h[9], h[10],
+		         h[11], mask_name(h[3]));
 	else if (h && !carta_cns_hist(c->t->atr, c->t->atr_len))
 		snprintf(d->family, sizeof(d->family), "%c%c%c card, CNS files (%s)", h[9], h[10],
 		         h[11], mask_name(h[3]));

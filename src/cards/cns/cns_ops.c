@@ -17,49 +17,52 @@
 #define PSO_SHORT_LC 255u   /* above: extended, or chained (ISO/IEC 7816-4 5.1) */
 #define PSO_SHORT_LE 256u
 
-/* IDEMIA 2021 keeps PIN and key in DF 1400/9002: select it first (docs/reference/cns.md 1.5). */
-static enum carta_err enter_key_df(struct carta_card *c)
+/* A PIN's reference and its PUK's (docs/reference/cns.md 1.6). */
+static uint8_t pin_ref(const struct carta_card *c, size_t pin)
 {
-	struct carta_cns *p = c->priv;
-	enum carta_err rv;
+	return ((const struct carta_cns *)c->priv)->ref[pin];
+}
 
-	if (!p->ks || p->ks->key_df.len == 0 || p->key_df_current)
-		return CARTA_OK;
-	rv = carta_cns_select(c, &p->ks->key_df, NULL);
-	if (rv == CARTA_OK)
-		p->key_df_current = true;
-	return rv;
+/* The DF of the PIN's key set first (IDEMIA 1400/9002, CNS1 1400/8110,
+ * docs/reference/cns.md 1.5, 1.6). */
+static enum carta_err enter_pin(struct carta_card *c, size_t pin)
+{
+	return carta_cns_enter(c, ((struct carta_cns *)c->priv)->pin_ks[pin]);
 }
 
 /* docs/reference/cns.md 1.6: on ST Incard the 0x80 flag is expected; a card that answers
- * 6A88 (reference not found) to the flagged reference gets the plain one:
- * a reference that is not found costs no try. */
-static bool drop_flag(struct carta_cns *p, size_t pin, uint16_t sw)
+ * 6A88 (reference not found) to the flagged reference of a user PIN gets
+ * the plain one, for the PIN and its PUK: a reference that is not found
+ * costs no try. */
+static bool drop_flag(struct carta_card *c, size_t pin, uint16_t sw)
 {
-	if (pin != 0 || !carta_sw_no_ref_data(sw) || !(p->pin_ref & 0x80u))
+	struct carta_cns *p = c->priv;
+	const struct carta_pin *pn = &c->desc.pins[pin];
+
+	if (pn->kind != CARTA_PIN_USER || !carta_sw_no_ref_data(sw) || !(p->ref[pin] & 0x80u))
 		return false;
 	carta_log(CARTA_LOG_INFO, "CNS: PIN reference without the 0x80 flag");
-	p->pin_ref &= 0x7fu;
-	p->puk_ref &= 0x7fu;
+	p->ref[pin] &= 0x7fu;
+	if (pn->unblocked_by >= 0 && (size_t)pn->unblocked_by < CARTA_MAX_PINS)
+		p->ref[pn->unblocked_by] &= 0x7fu;
 	return true;
 }
 
 /* The empty VERIFY (00 20 00 ref) never spends a try (ISO 7816-4 11.5.6). */
 enum carta_err carta_cns_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
 {
-	struct carta_cns *p = c->priv;
 	uint16_t sw = 0;
 	int tries = -1;
 	enum carta_err rv;
 
 	memset(st, 0, sizeof(*st));
 	st->tries_left = -1;
-	rv = enter_key_df(c);
+	rv = enter_pin(c, pin);
 	if (rv != CARTA_OK)
 		return rv;
-	rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, NULL, 0, &tries, &sw);
-	if (rv != CARTA_OK && drop_flag(p, pin, sw))
-		rv = carta_iso_verify(c->t, pin ? p->puk_ref : p->pin_ref, NULL, 0, &tries, &sw);
+	rv = carta_iso_verify(c->t, pin_ref(c, pin), NULL, 0, &tries, &sw);
+	if (rv != CARTA_OK && drop_flag(c, pin, sw))
+		rv = carta_iso_verify(c->t, pin_ref(c, pin), NULL, 0, &tries, &sw);
 	if (rv == CARTA_OK) {
 		st->verified = true;
 	} else if (rv == CARTA_E_PIN_BLOCKED) {
@@ -97,8 +100,7 @@ static enum carta_err pad_cmd(struct carta_card *c, uint8_t ins, uint8_t ref,
 static enum carta_err verify_any(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
                                  int *tries_left, uint16_t *sw)
 {
-	struct carta_cns *p = c->priv;
-	uint8_t ref = pin ? p->puk_ref : p->pin_ref;
+	uint8_t ref = pin_ref(c, pin);
 
 	if (!v)
 		return pad_cmd(c, 0x20, ref, &c->desc.pins[pin], NULL, tries_left, sw);
@@ -108,20 +110,19 @@ static enum carta_err verify_any(struct carta_card *c, size_t pin, const uint8_t
 enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t *v, size_t n,
                                 int *tries_left)
 {
-	struct carta_cns *p = c->priv;
 	uint16_t sw = 0;
 	enum carta_err rv;
 
-	rv = enter_key_df(c);
+	rv = enter_pin(c, pin);
 	if (rv != CARTA_OK)
 		return rv;
 	/* with a PIN pad, a 6A88 on the flagged reference costs a second entry */
 	rv = verify_any(c, pin, v, n, tries_left, &sw);
-	if (rv != CARTA_OK && drop_flag(p, pin, sw))
+	if (rv != CARTA_OK && drop_flag(c, pin, sw))
 		rv = verify_any(c, pin, v, n, tries_left, &sw);
 	/* a card that cannot VERIFY its PUK on its own: the front end keeps the
 	 * PUK for RESET RETRY COUNTER (C_InitPIN) */
-	if (pin && carta_sw_ref_refused(sw))
+	if (c->desc.pins[pin].kind == CARTA_PIN_PUK && carta_sw_ref_refused(sw))
 		rv = CARTA_E_NOT_SUPPORTED;
 	return rv;
 }
@@ -129,38 +130,37 @@ enum carta_err carta_cns_verify(struct carta_card *c, size_t pin, const uint8_t 
 enum carta_err carta_cns_change(struct carta_card *c, size_t pin, const uint8_t *o, size_t on,
                                 const uint8_t *nv, size_t nn, int *tries_left)
 {
-	struct carta_cns *p = c->priv;
 	uint16_t sw = 0;
 	enum carta_err rv;
 
 	/* the PUK cannot be changed (docs/reference/cns.md 3.5) */
-	if (pin != 0)
+	if (c->desc.pins[pin].kind != CARTA_PIN_USER)
 		return CARTA_E_NOT_SUPPORTED;
-	rv = enter_key_df(c);
+	rv = enter_pin(c, pin);
 	if (rv == CARTA_OK && !o)
-		rv = pad_cmd(c, 0x24, p->pin_ref, &c->desc.pins[0], NULL, tries_left, &sw);
+		rv = pad_cmd(c, 0x24, pin_ref(c, pin), &c->desc.pins[pin], NULL, tries_left, &sw);
 	else if (rv == CARTA_OK)
-		rv = carta_iso_change(c->t, p->pin_ref, o, on, nv, nn, tries_left);
+		rv = carta_iso_change(c->t, pin_ref(c, pin), o, on, nv, nn, tries_left);
 	return rv;
 }
 
 enum carta_err carta_cns_unblock(struct carta_card *c, size_t pin, const uint8_t *puk, size_t pn,
                                  const uint8_t *nv, size_t nn, int *tries_left)
 {
-	struct carta_cns *p = c->priv;
+	const struct carta_pin *pp = &c->desc.pins[pin];
 	uint16_t sw = 0;
 	enum carta_err rv;
 
-	if (pin != 0 || (!nv && puk))
+	if (pp->kind != CARTA_PIN_USER || pp->unblocked_by < 0 || (!nv && puk))
 		return CARTA_E_NOT_SUPPORTED;
-	rv = enter_key_df(c);
+	rv = enter_pin(c, pin);
 	/* P2 = the PIN's reference, data PUK8 || newPIN8 (docs/reference/cns.md 1.6); puk
 	 * NULL: both typed on the PIN pad */
 	if (rv == CARTA_OK && !puk)
-		rv = pad_cmd(c, 0x2c, p->pin_ref, &c->desc.pins[c->desc.pins[0].unblocked_by],
-		             &c->desc.pins[0], tries_left, &sw);
+		rv = pad_cmd(c, 0x2c, pin_ref(c, pin), &c->desc.pins[pp->unblocked_by], pp,
+		             tries_left, &sw);
 	else if (rv == CARTA_OK)
-		rv = carta_iso_reset_retry(c->t, p->pin_ref, puk, pn, nv, nn, tries_left);
+		rv = carta_iso_reset_retry(c->t, pin_ref(c, pin), puk, pn, nv, nn, tries_left);
 	return rv;
 }
 
@@ -170,7 +170,7 @@ enum carta_err carta_cns_logout(struct carta_card *c)
 	struct carta_cns *p = c->priv;
 	enum carta_err rv;
 
-	p->key_df_current = false;
+	p->df_ks = NULL;
 	p->se_tmpl = 0;
 	rv = carta_card_warm_reset(c);
 	if (rv == CARTA_OK || rv == CARTA_E_NOT_SUPPORTED)
@@ -236,7 +236,9 @@ static bool se_forgotten(struct carta_card *c, enum carta_err rv)
 static const struct carta_se_ops se_ops = { set_env, pso, se_forgotten };
 
 /* MSE RESTORE + MSE SET + PSO: DECIPHER for keys the card deciphers with
- * (the CNS auth key, docs/reference/cns.md 1.8), CDS for sign-only keys. The environment
+ * (the CNS auth key, docs/reference/cns.md 1.8), CDS for sign-only keys
+ * (CNS1: 00 22 F1 B6 03 83 01 10, then 00 2A 9E 9A on the padded block),
+ * from the key set's DF. The environment
  * stays set in the card (ISO 7816-4 7.5.11) until a SELECT or a reset
  * (carta_se_run). */
 static enum carta_err private_op(struct carta_card *c, const struct carta_key *k, bool decipher,
@@ -248,7 +250,7 @@ static enum carta_err private_op(struct carta_card *c, const struct carta_key *k
 	                     .out = out };
 	enum carta_err rv;
 
-	rv = enter_key_df(c);
+	rv = carta_cns_enter(c, p->key_ks[(size_t)(k - c->desc.keys)]);
 	if (rv != CARTA_OK)
 		return rv;
 	return carta_se_run(c, p->se_tmpl == q.tmpl && p->se_key == q.key, &se_ops, &q);

@@ -111,8 +111,10 @@ static CK_RV priv_attr(const struct carta_p11_token *t, const struct carta_key *
 	case CKA_DECRYPT:
 		return bo(v, (k->usage & CARTA_KU_DECRYPT) && (k->caps & CARTA_KC_RAW_RSA));
 	case CKA_SIGN_RECOVER: case CKA_UNWRAP: case CKA_EXTRACTABLE: case CKA_WRAP_WITH_TRUSTED:
-	case CKA_ALWAYS_AUTHENTICATE:
 		return bo(v, false);
+	/* the card wants the PIN before each signature (card.h, qualified
+	 * signature keys): CKU_CONTEXT_SPECIFIC, v2.40 base 4.9 */
+	case CKA_ALWAYS_AUTHENTICATE: return bo(v, k->always_auth);
 	case CKA_EC_POINT:
 		return CKR_ATTRIBUTE_TYPE_INVALID;
 	case CKA_PRIVATE_EXPONENT: case CKA_PRIME_1: case CKA_PRIME_2: case CKA_EXPONENT_1:

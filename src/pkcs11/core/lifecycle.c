@@ -14,7 +14,7 @@ void carta_p11_forget_parent(void)
 {
 	size_t i;
 
-	for (i = 0; i < carta_p11.n_slots; i++) {
+	for (i = 0; i < CARTA_P11_MAX_IDS; i++) {
 		carta_secret_free(&carta_p11.slots[i].puk);
 		carta_secret_free(&carta_p11.slots[i].pin);
 	}
@@ -50,6 +50,9 @@ CK_RV carta_p11_module_setup(void)
 	rv = carta_p11_mutex_new(&carta_p11.lock);
 	for (i = 0; i < CARTA_P11_MAX_SLOTS && rv == CKR_OK; i++)
 		rv = carta_p11_mutex_new(&carta_p11.slots[i].lock);
+	/* a reader's two slots share one card: one lock */
+	for (i = 0; i < CARTA_P11_MAX_SLOTS && rv == CKR_OK; i++)
+		carta_p11.slots[CARTA_P11_SIGN_BASE + i].lock = carta_p11.slots[i].lock;
 	if (rv != CKR_OK) {
 		for (i = 0; i < CARTA_P11_MAX_SLOTS; i++)
 			carta_p11_mutex_free(carta_p11.slots[i].lock);
@@ -89,11 +92,16 @@ void carta_p11_module_teardown(void)
 	for (i = 0; i < CARTA_P11_MAX_SLOTS; i++) {
 		s = &carta_p11.slots[i];
 		carta_p11_mutex_lock(s->lock);
+		/* a signature PIN this application verified goes from the card */
+		(void)carta_p11_sign_pin_drop_locked(carta_p11_slot_sign(s));
+		(void)carta_p11_sign_pin_drop_locked(s);
+		carta_p11_sessions_close_locked(carta_p11_slot_sign(s), false);
 		carta_p11_sessions_close_locked(s, false);
 		carta_p11_token_drop_locked(s);
 		carta_p11_mutex_unlock(s->lock);
 		carta_p11_mutex_free(s->lock);
 		s->lock = NULL;
+		carta_p11_slot_sign(s)->lock = NULL;
 	}
 	if (!carta_p11.readers_given)
 		carta_readers_close(&carta_p11.readers);

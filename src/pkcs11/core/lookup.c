@@ -15,7 +15,7 @@ CK_RV carta_p11_session_lock(CK_SESSION_HANDLE h, struct carta_p11_slot **slot,
 	*sess = NULL;
 	if (!carta_p11_ready())
 		return carta_p11_ready_rv();
-	if (idx == 0 || idx > CARTA_P11_MAX_SLOTS)
+	if (idx == 0 || idx > CARTA_P11_MAX_IDS)
 		return carta_p11_fail(CKR_SESSION_HANDLE_INVALID, "session 0x%lx: no such slot", h);
 	s = &carta_p11.slots[idx - 1];
 	carta_p11_mutex_lock(s->lock);

@@ -52,13 +52,15 @@ size_t carta_p11_mechs_for_key(const struct carta_key *k, CK_MECHANISM_TYPE *out
 	return n;
 }
 
-size_t carta_p11_mechs_all(const struct carta_card_desc *d, CK_MECHANISM_TYPE *out, size_t cap)
+size_t carta_p11_mechs_all(const struct carta_card_desc *d, uint32_t keys,
+                           CK_MECHANISM_TYPE *out, size_t cap)
 {
 	CK_MECHANISM_TYPE km[32];
 	size_t i, n = 0;
 
-	for (i = 0; i < d->n_keys; i++)
-		n = add(out, n, cap, km, carta_p11_mechs_for_key(&d->keys[i], km, N(km)));
+	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++)
+		if (keys & (1u << i))
+			n = add(out, n, cap, km, carta_p11_mechs_for_key(&d->keys[i], km, N(km)));
 	return add(out, n, cap, digests, N(digests));
 }
 
@@ -73,7 +75,7 @@ bool carta_p11_key_has_mech(const struct carta_key *k, CK_MECHANISM_TYPE m)
 	return false;
 }
 
-CK_RV carta_p11_mech_info(const struct carta_card_desc *d, CK_MECHANISM_TYPE m,
+CK_RV carta_p11_mech_info(const struct carta_card_desc *d, uint32_t keys, CK_MECHANISM_TYPE m,
                           CK_MECHANISM_INFO *info)
 {
 	CK_RV rv = CKR_MECHANISM_INVALID;
@@ -85,8 +87,8 @@ CK_RV carta_p11_mech_info(const struct carta_card_desc *d, CK_MECHANISM_TYPE m,
 			info->flags = CKF_DIGEST;
 			rv = CKR_OK;
 		}
-	for (i = 0; i < d->n_keys; i++) {
-		if (!carta_p11_key_has_mech(&d->keys[i], m))
+	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++) {
+		if (!(keys & (1u << i)) || !carta_p11_key_has_mech(&d->keys[i], m))
 			continue;
 		if (rv != CKR_OK || d->keys[i].bits < info->ulMinKeySize)
 			info->ulMinKeySize = d->keys[i].bits;

@@ -36,6 +36,9 @@ static bool pubkey_known(const struct carta_key *k)
 	return k->type == CARTA_KEY_EC && k->ec_point && k->ec_params;
 }
 
+/* A token shows its keys (t->keys: on a card with two tokens, those its
+ * PIN guards) with their certificates; the certificates of no key and the
+ * holder data go to the reader slot's token. */
 void carta_p11_objects_build(struct carta_p11_token *t, size_t slot_index)
 {
 	const struct carta_card_desc *d = t->desc;
@@ -44,15 +47,21 @@ void carta_p11_objects_build(struct carta_p11_token *t, size_t slot_index)
 
 	t->n_objs = 0;
 	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++) {
+		bool mine = t->keys & (1u << i);
+
+		if (cert_usable(d, d->keys[i].cert) && d->keys[i].cert < CARTA_MAX_CERTS)
+			cert_of_key[d->keys[i].cert] = true;
+		if (!mine)
+			continue;
 		add(t, slot_index, CARTA_P11_OBJ_PRIV, i, POS_KEYS + i * 3);
 		if (pubkey_known(&d->keys[i]))
 			add(t, slot_index, CARTA_P11_OBJ_PUB, i, POS_KEYS + i * 3 + 1);
-		if (cert_usable(d, d->keys[i].cert) && d->keys[i].cert < CARTA_MAX_CERTS) {
-			cert_of_key[d->keys[i].cert] = true;
+		if (cert_usable(d, d->keys[i].cert) && d->keys[i].cert < CARTA_MAX_CERTS)
 			add(t, slot_index, CARTA_P11_OBJ_CERT, (size_t)d->keys[i].cert,
 			    POS_KEYS + i * 3 + 2);
-		}
 	}
+	if (slot_index >= CARTA_P11_SIGN_BASE)
+		return;
 	for (i = 0; i < d->n_certs && i < CARTA_MAX_CERTS; i++)
 		if (!cert_of_key[i] && cert_usable(d, (int)i))
 			add(t, slot_index, CARTA_P11_OBJ_CERT, i, POS_CERTS + i);

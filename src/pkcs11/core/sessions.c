@@ -37,9 +37,12 @@ void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_s
 	session_free(ss);
 }
 
+/* The card keeps one login for re-verifying: the AUTH token's. A SIGN
+ * token never lends its PIN (card.h struct carta_key.always_auth: a front
+ * end never re-presents it by itself), nor forgets the AUTH token's. */
 void carta_p11_login_end_locked(struct carta_p11_slot *s)
 {
-	if (s->has_token)
+	if (s->has_token && s->tok.role == CARTA_PIN_ROLE_AUTH)
 		carta_card_keep_login(s->tok.card, 0, NULL);
 	s->login = CARTA_P11_LOGIN_NONE;
 	carta_secret_free(&s->puk);
@@ -48,10 +51,11 @@ void carta_p11_login_end_locked(struct carta_p11_slot *s)
 
 void carta_p11_login_keep_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *v, CK_ULONG n)
 {
-	if (s->has_token)
-		carta_card_keep_login(s->tok.card, 0, NULL);
 	carta_secret_free(&s->pin);
-	if (!v || !s->has_token || s->tok.user_pin < 0)
+	if (!s->has_token || s->tok.role != CARTA_PIN_ROLE_AUTH)
+		return;
+	carta_card_keep_login(s->tok.card, 0, NULL);
+	if (!v || s->tok.user_pin < 0)
 		return;
 	if (carta_secret_from(v, n, &s->pin) != CARTA_OK) {
 		carta_log(CARTA_LOG_ERROR, "pkcs11: no memory to keep the PIN: the login lasts only "
@@ -61,9 +65,25 @@ void carta_p11_login_keep_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *v,
 	carta_card_keep_login(s->tok.card, (size_t)s->tok.user_pin, s->pin);
 }
 
+enum carta_err carta_p11_sign_pin_drop_locked(struct carta_p11_slot *s)
+{
+	enum carta_err e = CARTA_OK;
+
+	if (s->has_token && s->pin_live) {
+		carta_log(CARTA_LOG_INFO, "pkcs11: the signature PIN of \"%s\" may still be verified: "
+		          "card reset", s->name);
+		e = carta_card_logout(s->tok.card);
+	}
+	s->pin_live = false;
+	return e;
+}
+
 /* The login state of a token ends with its last session (v2.40 base
- * 5.6, C_CloseSession). Only this application's: no reset, the other
- * applications using the card keep theirs (carta_card_logout_own). */
+ * 5.6, C_CloseSession). An AUTH token's ends for this application only:
+ * no reset, the other applications using the card keep theirs
+ * (carta_card_logout_own). A SIGN token's PIN is dropped from the card by
+ * a reset (docs/pkcs11.md "The signature PIN after logout"); the AUTH
+ * logins survive it by their kept PIN. */
 void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 {
 	bool was = s->login != CARTA_P11_LOGIN_NONE;
@@ -71,7 +91,11 @@ void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 	if (s->n_sessions != 0)
 		return;
 	carta_p11_login_end_locked(s);
-	if (was && s->has_token)
+	if (!was || !s->has_token)
+		return;
+	if (s->tok.role == CARTA_PIN_ROLE_SIGN)
+		(void)carta_p11_sign_pin_drop_locked(s);
+	else
 		(void)carta_card_logout_own(s->tok.card);
 }
 

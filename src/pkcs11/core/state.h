@@ -58,8 +58,16 @@ void carta_p11_mutex_free(void *m);
 void carta_p11_mutex_lock(void *m);
 void carta_p11_mutex_unlock(void *m);
 
+/* ---- slots: reader i has slot id i for its first token (the CNS/CIE token,
+ * or a card's only token) and, for a card with a user PIN of role
+ * CARTA_PIN_ROLE_SIGN beside its AUTH PIN, slot id CARTA_P11_SIGN_BASE + i
+ * for the signature ("firma") token (docs/pkcs11.md "One token per PIN").
+ * Both slots of a reader share its card and its lock. */
+#define CARTA_P11_MAX_SLOTS 32                  /* readers */
+#define CARTA_P11_SIGN_BASE CARTA_P11_MAX_SLOTS
+#define CARTA_P11_MAX_IDS (2 * CARTA_P11_MAX_SLOTS)
+
 /* ---- objects: handle = gen << 16 | (slot index + 1) << 8 | object index */
-#define CARTA_P11_MAX_SLOTS 32
 enum carta_p11_obj_kind {
 	CARTA_P11_OBJ_PRIV = 0, CARTA_P11_OBJ_PUB, CARTA_P11_OBJ_CERT, CARTA_P11_OBJ_DATA,
 };
@@ -76,14 +84,20 @@ struct carta_p11_object {
 };
 
 struct carta_p11_token {
+	/* the card, shared by the tokens of a reader: the reader slot owns it,
+	 * a signature slot holds a copy of the pointers */
 	struct carta_card *card;
 	const struct carta_card_desc *desc;
+	uint32_t event;            /* reader event count when connected */
+	uint32_t card_gen;         /* carta_card_generation when the objects were built */
+	/* this token's own */
 	struct carta_p11_object objs[CARTA_P11_MAX_OBJECTS];
 	size_t n_objs;
-	uint32_t event;            /* reader event count when connected */
 	unsigned gen;
-	uint32_t card_gen;         /* carta_card_generation when the objects were built */
 	int user_pin, puk;         /* indexes into desc->pins; -1 none */
+	enum carta_pin_role role;  /* of user_pin: SIGN never keeps its PIN */
+	bool two;                  /* the card has an AUTH and a SIGN token */
+	uint32_t keys;             /* bit i: desc->keys[i] is this token's */
 	bool pinpad;
 };
 
@@ -107,6 +121,9 @@ struct carta_p11_op {
 	size_t salt;
 	struct carta_digest_ctx *dctx;
 	struct carta_buf acc;
+	/* a key with CKA_ALWAYS_AUTHENTICATE: C_Login(CKU_CONTEXT_SPECIFIC)
+	 * succeeded for this operation (v2.40 base 4.9) */
+	bool always_auth, ctx_auth;
 };
 
 struct carta_p11_session {
@@ -126,12 +143,18 @@ struct carta_p11_session {
 
 enum carta_p11_login { CARTA_P11_LOGIN_NONE = 0, CARTA_P11_LOGIN_USER, CARTA_P11_LOGIN_SO };
 
+/* A PKCS#11 slot: a reader slot (id < CARTA_P11_SIGN_BASE) holds the reader
+ * view and the card; a signature slot (docs/pkcs11.md "One token per PIN")
+ * only its token, its login and its sessions, and reads the rest from its
+ * reader slot (carta_p11_slot_reader). */
 struct carta_p11_slot {
-	/* under the global lock */
+	/* under the global lock. A signature slot: listed = in the slot list
+	 * (from the first card with a signature PIN on), present = its token is
+	 * there, event = the reader's event count it came with. */
 	char name[CARTA_READER_NAME_MAX];
 	bool listed, present, event_pending;
 	uint32_t event;
-	/* under the slot lock */
+	/* under the slot lock (a signature slot's is its reader's) */
 	void *lock;
 	bool has_token;
 	struct carta_p11_token tok;
@@ -145,6 +168,10 @@ struct carta_p11_slot {
 	 * session (carta_card_keep_login; docs/pkcs11.md "Sharing the card").
 	 * NULL when nobody is logged in, and after a PIN pad login. */
 	struct carta_secret *pin;
+	/* a SIGN token: its PIN was verified on the card and no reset has
+	 * dropped it since (C_Logout and the last C_CloseSession reset the card
+	 * then: docs/pkcs11.md "The signature PIN after logout") */
+	bool pin_live;
 	struct carta_p11_session *sessions;
 	CK_ULONG n_sessions, n_rw;
 };
@@ -155,8 +182,8 @@ struct carta_p11_module {
 	void *lock;
 	struct carta_readers *readers;
 	bool readers_given;        /* given by carta_p11_preset_readers: not ours to close */
-	struct carta_p11_slot slots[CARTA_P11_MAX_SLOTS];
-	size_t n_slots;
+	struct carta_p11_slot slots[CARTA_P11_MAX_IDS];   /* index = slot id */
+	size_t n_slots;            /* readers */
 	CK_ULONG next_session;
 	unsigned next_gen;
 	atomic_int waiters;
@@ -176,11 +203,13 @@ CK_RV carta_p11_args_rv(CK_RV rv, const char *why);
 CK_RV carta_p11_info(CK_INFO *info, CK_BYTE minor);   /* minor 40: v2.40, else 3.0 */
 void carta_p11_blank_fill(CK_UTF8CHAR *dst, size_t n, const char *src);
 
-/* ---- mechs.c: what the card can do, from each key's type and caps */
+/* ---- mechs.c: what the card can do, from each key's type and caps; a
+ * token's are those of its keys (bit i of `keys`: desc->keys[i]) */
 size_t carta_p11_mechs_for_key(const struct carta_key *k, CK_MECHANISM_TYPE *out, size_t cap);
 bool carta_p11_key_has_mech(const struct carta_key *k, CK_MECHANISM_TYPE m);
-size_t carta_p11_mechs_all(const struct carta_card_desc *d, CK_MECHANISM_TYPE *out, size_t cap);
-CK_RV carta_p11_mech_info(const struct carta_card_desc *d, CK_MECHANISM_TYPE m,
+size_t carta_p11_mechs_all(const struct carta_card_desc *d, uint32_t keys,
+                           CK_MECHANISM_TYPE *out, size_t cap);
+CK_RV carta_p11_mech_info(const struct carta_card_desc *d, uint32_t keys, CK_MECHANISM_TYPE m,
                           CK_MECHANISM_INFO *info);
 enum carta_hash carta_p11_mech_hash(CK_MECHANISM_TYPE m);
 enum carta_hash carta_p11_hash_of_ckm(CK_MECHANISM_TYPE m);
@@ -213,11 +242,18 @@ CK_RV carta_p11_attr(const struct carta_p11_token *t, const struct carta_p11_obj
 void carta_p11_op_clear(struct carta_p11_op *op);
 void carta_p11_session_end_ops(struct carta_p11_session *ss);
 
-/* ---- slots.c: one slot per reader name, stable ids */
+/* ---- slots.c: one slot per reader name, stable ids, and the reader's
+ * signature slot */
 void carta_p11_readers_refresh_locked(void);      /* global lock held */
 CK_RV carta_p11_slot_lock(CK_SLOT_ID id, struct carta_p11_slot **out);
 void carta_p11_slot_unlock(struct carta_p11_slot *s);
 size_t carta_p11_slot_index(const struct carta_p11_slot *s);
+/* the reader slot of s (s itself for a reader slot), its signature slot */
+struct carta_p11_slot *carta_p11_slot_reader(struct carta_p11_slot *s);
+struct carta_p11_slot *carta_p11_slot_sign(struct carta_p11_slot *reader);
+bool carta_p11_slot_is_sign(const struct carta_p11_slot *s);
+/* is this slot id in the list (global lock held) */
+bool carta_p11_slot_known_locked(CK_SLOT_ID id);
 bool carta_p11_take_event_locked(CK_SLOT_ID *id);   /* global lock held */
 
 /* ---- sessions.c: the session list of a slot (slot lock held) */
@@ -234,9 +270,18 @@ void carta_p11_login_end_locked(struct carta_p11_slot *s);
  * then only lasts until someone else resets the card). */
 void carta_p11_login_keep_locked(struct carta_p11_slot *s, const CK_UTF8CHAR *v, CK_ULONG n);
 bool carta_p11_ro_session_exists_locked(const struct carta_p11_slot *s);
+/* A SIGN token's PIN may still be verified on the card (pin_live): reset
+ * the card, the only way to drop it (docs/reference/cns.md 1.6, 3.4). */
+enum carta_err carta_p11_sign_pin_drop_locked(struct carta_p11_slot *s);
 
 /* ---- tokens.c: bring the token up to date with the reader (slot lock held) */
 CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need);
+/* C_GetSlotList's length query: identify the cards not yet known, so that
+ * a signature slot is listed (no lock held) */
+void carta_p11_tokens_identify(void);
+/* the token's label: the card's, with " (CNS)" / " (firma)" on a card
+ * with two tokens (out: 32 bytes + NUL) */
+void carta_p11_token_label(const struct carta_p11_token *t, char out[33]);
 void carta_p11_token_drop_locked(struct carta_p11_slot *s);
 void carta_p11_token_reload_locked(struct carta_p11_slot *s);
 /* a card operation's result: CKR_OK, or the login state and token updated

@@ -7,22 +7,74 @@
 #include "pkcs11/core/state.h"
 #include "util/log.h"
 
-/* (Re)build what the token shows from the card description: after connect,
+/* The tokens of the card in reader slot r: r's, and the signature slot's
+ * when the card has two (NULL otherwise). */
+static struct carta_p11_slot *sign_token_of(struct carta_p11_slot *r)
+{
+	struct carta_p11_slot *g = carta_p11_slot_sign(r);
+
+	return g->has_token ? g : NULL;
+}
+
+/* (Re)build what the tokens show from the card description: after connect,
  * and after login made more readable (CIE certificate). */
 static void token_reload_locked(struct carta_p11_slot *s)
 {
-	struct carta_p11_token *t = &s->tok;
+	struct carta_p11_slot *r = carta_p11_slot_reader(s);
+	struct carta_p11_slot *g = sign_token_of(r);
 
-	t->desc = carta_card_get_desc(t->card);
-	t->card_gen = carta_card_generation(t->card);
-	carta_p11_objects_build(t, carta_p11_slot_index(s));
+	r->tok.desc = carta_card_get_desc(r->tok.card);
+	r->tok.card_gen = carta_card_generation(r->tok.card);
+	carta_p11_objects_build(&r->tok, carta_p11_slot_index(r));
+	if (g) {
+		g->tok.desc = r->tok.desc;
+		g->tok.card_gen = r->tok.card_gen;
+		carta_p11_objects_build(&g->tok, carta_p11_slot_index(g));
+	}
 }
 
-static void token_load_locked(struct carta_p11_slot *s, struct carta_card *card, uint32_t event)
+/* The first user PIN of a role, -1 none. */
+static int user_pin_of(const struct carta_card_desc *d, enum carta_pin_role role)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_pins; i++)
+		if (d->pins[i].kind == CARTA_PIN_USER && d->pins[i].role == role)
+			return (int)i;
+	return -1;
+}
+
+/* A card's only token: the PIN of its first key, else its first user PIN. */
+static int only_pin(const struct carta_card_desc *d)
+{
+	size_t i;
+
+	if (d->n_keys > 0 && d->keys[0].pin >= 0 && (size_t)d->keys[0].pin < d->n_pins)
+		return d->keys[0].pin;
+	for (i = 0; i < d->n_pins; i++)
+		if (d->pins[i].kind == CARTA_PIN_USER)
+			return (int)i;
+	return -1;
+}
+
+/* The keys a token shows: on a card with two tokens those its PIN guards
+ * (the SIGN token) or all the others (the AUTH token); else all. */
+static uint32_t keys_of(const struct carta_card_desc *d, bool two, int sign_pin, bool sign)
+{
+	uint32_t m = 0;
+	size_t i;
+
+	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++)
+		if (!two || (d->keys[i].pin == sign_pin) == sign)
+			m |= 1u << i;
+	return m;
+}
+
+static void token_init_locked(struct carta_p11_slot *s, struct carta_card *card, uint32_t event,
+                              int pin, uint32_t keys, bool two)
 {
 	struct carta_p11_token *t = &s->tok;
-	const struct carta_card_desc *d;
-	size_t i;
+	const struct carta_card_desc *d = carta_card_get_desc(card);
 
 	memset(t, 0, sizeof(*t));
 	t->card = card;
@@ -30,50 +82,88 @@ static void token_load_locked(struct carta_p11_slot *s, struct carta_card *card,
 	carta_p11_mutex_lock(carta_p11.lock);
 	t->gen = carta_p11.next_gen++;
 	carta_p11_mutex_unlock(carta_p11.lock);
-	d = carta_card_get_desc(card);
-	t->user_pin = -1;
+	t->user_pin = pin;
 	t->puk = -1;
-	if (d->n_keys > 0 && d->keys[0].pin >= 0 && (size_t)d->keys[0].pin < d->n_pins)
-		t->user_pin = d->keys[0].pin;
-	for (i = 0; i < d->n_pins && t->user_pin < 0; i++)
-		if (d->pins[i].kind == CARTA_PIN_USER)
-			t->user_pin = (int)i;
-	if (t->user_pin >= 0 && d->pins[t->user_pin].unblocked_by >= 0 &&
-	    (size_t)d->pins[t->user_pin].unblocked_by < d->n_pins)
-		t->puk = d->pins[t->user_pin].unblocked_by;
+	t->role = pin >= 0 ? d->pins[pin].role : CARTA_PIN_ROLE_AUTH;
+	t->two = two;
+	t->keys = keys;
+	if (pin >= 0 && d->pins[pin].unblocked_by >= 0 &&
+	    (size_t)d->pins[pin].unblocked_by < d->n_pins)
+		t->puk = d->pins[pin].unblocked_by;
 	/* the reader's pad (CARTA_TF_PINPAD_VERIFY) and a card whose VERIFY a
 	 * pad can build: never for the CIE (SM); CARTA_PINPAD=0 turns it off */
-	t->pinpad = t->user_pin >= 0 && carta_card_pinpad(card, (size_t)t->user_pin);
+	t->pinpad = pin >= 0 && carta_card_pinpad(card, (size_t)pin);
 	s->has_token = true;
+	s->pin_live = false;
 	carta_p11_login_end_locked(s);
-	token_reload_locked(s);
+}
+
+/* The signature slot shows its token from now on: listed for good, and an
+ * event so that a client waiting for slot events learns of it. */
+static void sign_slot_show(struct carta_p11_slot *g, uint32_t event, bool present)
+{
+	carta_p11_mutex_lock(carta_p11.lock);
+	if (present)
+		g->listed = true;
+	if (g->listed && g->present != present)
+		g->event_pending = true;
+	g->present = present;
+	g->event = event;
+	carta_p11_mutex_unlock(carta_p11.lock);
+}
+
+/* One token per user PIN (docs/pkcs11.md "One token per PIN"): a card with
+ * an AUTH and a SIGN PIN has its SIGN token in the reader's signature slot;
+ * any other card has one token, in the reader slot, as before. */
+static void token_load_locked(struct carta_p11_slot *r, struct carta_card *card, uint32_t event)
+{
+	const struct carta_card_desc *d = carta_card_get_desc(card);
+	struct carta_p11_slot *g = carta_p11_slot_sign(r);
+	int auth = user_pin_of(d, CARTA_PIN_ROLE_AUTH), sign = user_pin_of(d, CARTA_PIN_ROLE_SIGN);
+	bool two = auth >= 0 && sign >= 0;
+
+	token_init_locked(r, card, event, two ? auth : only_pin(d), keys_of(d, two, sign, false), two);
+	if (two)
+		token_init_locked(g, card, event, sign, keys_of(d, two, sign, true), two);
+	sign_slot_show(g, event, two);
+	token_reload_locked(r);
 }
 
 void carta_p11_token_reload_locked(struct carta_p11_slot *s)
 {
-	if (s->has_token)
+	if (carta_p11_slot_reader(s)->has_token)
 		token_reload_locked(s);
 }
 
+/* The card goes: both tokens of the reader with it. */
 void carta_p11_token_drop_locked(struct carta_p11_slot *s)
 {
-	carta_p11_login_end_locked(s);
-	if (s->has_token) {
-		carta_card_close(s->tok.card);
-		memset(&s->tok, 0, sizeof(s->tok));
-	}
-	s->has_token = false;
+	struct carta_p11_slot *r = carta_p11_slot_reader(s);
+	struct carta_p11_slot *g = carta_p11_slot_sign(r);
+
+	carta_p11_login_end_locked(g);
+	carta_p11_login_end_locked(r);
+	if (r->has_token)
+		carta_card_close(r->tok.card);
+	memset(&g->tok, 0, sizeof(g->tok));
+	memset(&r->tok, 0, sizeof(r->tok));
+	g->has_token = false;
+	r->has_token = false;
+	g->pin_live = false;
+	r->pin_live = false;
+	sign_slot_show(g, 0, false);
 }
 
 /* Is the card that was there at `event` still in the reader? Asked after a
  * failure: an error while the card was being pulled is its removal. */
 static bool card_still_there_locked(struct carta_p11_slot *s, uint32_t event)
 {
+	struct carta_p11_slot *r = carta_p11_slot_reader(s);
 	bool there;
 
 	carta_p11_mutex_lock(carta_p11.lock);
 	carta_p11_readers_refresh_locked();
-	there = s->present && s->event == event;
+	there = r->present && r->event == event;
 	carta_p11_mutex_unlock(carta_p11.lock);
 	return there;
 }
@@ -133,7 +223,17 @@ static CK_RV connect_locked(struct carta_p11_slot *s, uint32_t event)
 	return rv;
 }
 
-CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
+/* The card went (or another came): the sessions of both its tokens end,
+ * marked, not freed (a caller may still hold one), and the tokens go. */
+static void tokens_gone_locked(struct carta_p11_slot *r)
+{
+	carta_p11_sessions_close_locked(carta_p11_slot_sign(r), true);
+	carta_p11_sessions_close_locked(r, true);
+	carta_p11_token_drop_locked(r);
+}
+
+/* The reader's card, connected when needed (r: a reader slot). */
+static CK_RV reader_sync_locked(struct carta_p11_slot *r, bool need)
 {
 	CK_RV rv = CKR_OK;
 	uint32_t event;
@@ -141,37 +241,99 @@ CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
 
 	carta_p11_mutex_lock(carta_p11.lock);
 	carta_p11_readers_refresh_locked();
-	present = s->present;
-	event = s->event;
+	present = r->present;
+	event = r->event;
 	carta_p11_mutex_unlock(carta_p11.lock);
-	if (s->has_token && (!present || s->tok.event != event)) {
+	if (r->has_token && (!present || r->tok.event != event)) {
 		carta_log(CARTA_LOG_INFO, "pkcs11: card removed from \"%s\"%s: its sessions end",
-		          s->name, present ? " (and another put in)" : "");
-		carta_p11_sessions_close_locked(s, true);
-		carta_p11_token_drop_locked(s);
+		          r->name, present ? " (and another put in)" : "");
+		tokens_gone_locked(r);
 	}
 	if (!present && need)
-		rv = carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "no card in \"%s\"", s->name);
+		rv = carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "no card in \"%s\"", r->name);
 	else if (!present)
 		rv = CKR_TOKEN_NOT_PRESENT;
-	else if (s->has_token || !need)
+	else if (r->has_token || !need)
 		rv = CKR_OK;
-	else if (s->bad_card && s->bad_event == event)
+	else if (r->bad_card && r->bad_event == event)
 		rv = carta_p11_fail(CKR_TOKEN_NOT_RECOGNIZED, "the card in \"%s\" is not one carta knows",
-		                    s->name);
+		                    r->name);
 	else
-		rv = connect_locked(s, event);
+		rv = connect_locked(r, event);
 	return rv;
+}
+
+CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
+{
+	CK_RV rv = reader_sync_locked(carta_p11_slot_reader(s), need);
+
+	/* a signature slot: its token is there only with a card that has one */
+	if (rv == CKR_OK && carta_p11_slot_is_sign(s) && !s->has_token &&
+	    (need || carta_p11_slot_reader(s)->has_token))
+		rv = carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "the card in \"%s\" has no signature PIN",
+		                    s->name);
+	return rv;
+}
+
+void carta_p11_tokens_identify(void)
+{
+	struct carta_p11_slot *r;
+	size_t i, n;
+	bool look;
+
+	carta_p11_mutex_lock(carta_p11.lock);
+	n = carta_p11.n_slots;
+	carta_p11_mutex_unlock(carta_p11.lock);
+	for (i = 0; i < n; i++) {
+		r = &carta_p11.slots[i];
+		carta_p11_mutex_lock(r->lock);
+		carta_p11_mutex_lock(carta_p11.lock);
+		look = r->present && !(r->bad_card && r->bad_event == r->event);
+		carta_p11_mutex_unlock(carta_p11.lock);
+		if (look && !r->has_token)
+			(void)reader_sync_locked(r, true);
+		carta_p11_mutex_unlock(r->lock);
+	}
+}
+
+/* The 32-byte label keeps the suffix: the name is cut, at a UTF-8
+ * character boundary, to make room for it. */
+void carta_p11_token_label(const struct carta_p11_token *t, char out[33])
+{
+	const char *sfx = !t->two ? "" : t->role == CARTA_PIN_ROLE_SIGN ? " (firma)" : " (CNS)";
+	size_t room = 32 - strlen(sfx), n = strlen(t->desc->label);
+
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)t->desc->label[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, t->desc->label, n);
+	memcpy(out + n, sfx, strlen(sfx) + 1);
 }
 
 /* Another process reset the card: its security state is gone. A user
  * login with a kept PIN lasts: the next private-key operation verifies it
  * again (carta_card_keep_login). Others (SO, PIN pad) end. */
+static void reset_seen_locked(struct carta_p11_slot *s)
+{
+	if (!s->has_token)
+		return;
+	s->pin_live = false;
+	if (!(s->login == CARTA_P11_LOGIN_USER && s->pin))
+		carta_p11_login_end_locked(s);
+}
+
+/* The reset is the card's: seen once, for both its tokens. A SIGN token
+ * keeps no PIN, so its login ends. */
 void carta_p11_check_reset_locked(struct carta_p11_slot *s)
 {
-	if (s->has_token && carta_card_take_reset(s->tok.card) &&
-	    !(s->login == CARTA_P11_LOGIN_USER && s->pin))
-		carta_p11_login_end_locked(s);
+	struct carta_p11_slot *r = carta_p11_slot_reader(s);
+
+	if (r->has_token && carta_card_take_reset(r->tok.card)) {
+		reset_seen_locked(r);
+		reset_seen_locked(carta_p11_slot_sign(r));
+	}
 }
 
 /* A card operation failed with e: removal ends the token and its sessions
@@ -191,8 +353,7 @@ CK_RV carta_p11_card_rv_locked(struct carta_p11_slot *s, enum carta_err e)
 	}
 	carta_p11_check_reset_locked(s);
 	if (removed) {
-		carta_p11_sessions_close_locked(s, true);
-		carta_p11_token_drop_locked(s);
+		tokens_gone_locked(carta_p11_slot_reader(s));
 	} else if (e == CARTA_E_CARD_RESET || e == CARTA_E_SECURITY_STATUS) {
 		/* the security state went with the reset, and a kept PIN did not
 		 * bring it back (refused: changed by someone else) */
