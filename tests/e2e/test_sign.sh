@@ -57,8 +57,8 @@ ossl_verify() { # p7m content-out [extra args]
 # python3-asn1crypto: the SignedData's signers, each with a
 # signingCertificateV2 whose certHash is the SHA-256 of the card's
 # certificate (holder.der), and its issuerSerial the certificate's.
-asn1_check() { # file nsigners
-	"$PY" - "$1" "$2" "$CL_W/id/holder.der" <<-'EOF'
+asn1_check() { # file nsigners [certificate.der]
+	"$PY" - "$1" "$2" "${3:-$CL_W/id/holder.der}" <<-'EOF'
 	import hashlib, sys
 	from asn1crypto import cms, tsp, x509
 	ci = cms.ContentInfo.load(open(sys.argv[1], 'rb').read())
@@ -86,12 +86,13 @@ asn1_check() { # file nsigners
 	EOF
 }
 
-# carta-tool verify --json: result, signer count and codice fiscale.
+# carta-tool verify --json: result, signer count, codice fiscale and key
+# usage (KU=authentication unless set).
 ct_verify_json() { # file result nsigners [args]
 	local f=$1 want=$2 n=$3
 	shift 3
 	ct verify --json --ca "$CL_W/id/ca.pem" "$@" "$f" > "$CL_W/v.json"
-	"$PY" - "$CL_W/v.json" "$want" "$n" "$CF" <<-'EOF'
+	"$PY" - "$CL_W/v.json" "$want" "$n" "$CF" "${KU:-authentication}" <<-'EOF'
 	import json, sys
 	v = json.load(open(sys.argv[1]))
 	print(v)
@@ -99,18 +100,20 @@ ct_verify_json() { # file result nsigners [args]
 	assert len(v['signers']) == int(sys.argv[3]), len(v['signers'])
 	for s in v['signers']:
 	    assert s['codice_fiscale'] == sys.argv[4], s['codice_fiscale']
+	    assert s['key_usage'] == sys.argv[5], s['key_usage']
 	    assert s['signing_certificate_v2'] == 'yes' and s['message_digest'] == 'yes'
 	    assert s['chain'] == 'yes' and s['signature_valid']
 	EOF
 }
 
-# The card's own retry counter, through libcarta (not the module).
+# The card's own retry counter, through libcarta (not the module): the
+# first user PIN, or the Nth with tries_left N.
 tries_left() {
 	"$TOOL" pin status --json 2>/dev/null | "$PY" -c '
 import json, sys
 v = json.load(sys.stdin)
 pins = v["pins"] if "pins" in v else v
-print([p for p in pins if p.get("kind", "pin") in ("pin", "PIN", "user")][0]["tries_left"])'
+print([p for p in pins if p.get("kind", "pin") in ("pin", "PIN", "user")][int(sys.argv[1])]["tries_left"])' "${1:-0}"
 }
 
 sign_attached() {
@@ -259,6 +262,72 @@ run_profile() {
 	cl_card_down
 }
 
+# The signature key set (issue 13): st with --ds shows a "NAME (firma)"
+# token whose key has CKA_ALWAYS_AUTHENTICATE; sign picks it by default.
+ds_card_up() {
+	CL_PROFILE=st
+	CL_W=$E2E_DIR/st-ds
+	rm -rf "$CL_W"
+	mkdir -p "$CL_W"
+	"$E2E_VCARD" make-identity --seed e2e-st-ds --profile st --ds --out "$CL_W/id" > /dev/null &&
+		e2e_start_card 0 st --identity "$CL_W/id" --ds
+}
+ds_sign_default() {
+	ct_pin "$DSPIN" sign "$CL_W/doc.txt" > "$CL_W/s.out" 2>&1
+	local rc=$?
+	cat "$CL_W/s.out"
+	[ "$rc" = 0 ] && ! grep -q 'not a qualified signature' "$CL_W/s.out" &&
+		ossl_verify "$CL_W/doc.txt.p7m" "$CL_W/out.txt" && cmp "$CL_W/out.txt" "$CL_W/doc.txt" &&
+		KU=qualified ct_verify_json "$CL_W/doc.txt.p7m" valid 1 &&
+		asn1_check "$CL_W/doc.txt.p7m" 1 "$CL_W/id/ds-cert.der"
+}
+ds_add_auth() {
+	# firma multipla: the authentication signature beside the qualified one
+	ct_pin "$CL_PIN" sign --key auth "$CL_W/doc.txt.p7m" &&
+		ossl_verify "$CL_W/doc.txt.p7m" /dev/null &&
+		ct verify --json --ca "$CL_W/id/ca.pem" "$CL_W/doc.txt.p7m" > "$CL_W/v.json" &&
+		grep -q '"key_usage": *"qualified"' "$CL_W/v.json" &&
+		grep -q '"key_usage": *"authentication"' "$CL_W/v.json"
+}
+ds_wrong_pin() {
+	local before after
+	before=$(tries_left 1)
+	expect_exit 5 ct_pin "$WRONGPIN" sign --key sign "$CL_W/doc.txt" -o "$CL_W/w.p7m" || return 1
+	after=$(tries_left 1)
+	echo "signature PIN tries left before $before, after $after"
+	[ -n "$before" ] && [ "$after" = $((before - 1)) ] && ! ls "$CL_W"/w.p7m "$CL_W"/.w.p7m.* 2>/dev/null
+}
+# Debian 12's pdfsig with the firma token: NSS logs in (C_Login CKU_USER
+# CKR_OK on the firma slot), then pdfsig says "Password was not accepted to
+# open the NSS database" and never calls C_SignInit. What is asserted is the
+# clean failure: non-zero exit, no PDF left, neither PIN counter touched.
+# Should a later poppler sign, the signature must verify.
+ds_pdf() {
+	local c0 c1 rc
+	gs -q -sDEVICE=pdfwrite -o "$CL_W/doc.pdf" -c '72 720 moveto showpage' || return 1
+	c0=$(tries_left 0) c1=$(tries_left 1)
+	ct_pin "$DSPIN" sign --key sign "$CL_W/doc.pdf"
+	rc=$?
+	echo "exit $rc; PIN tries $c0 -> $(tries_left 0), signature PIN $c1 -> $(tries_left 1)"
+	# carta-tool's own login (right PIN) may refill a counter, never lower it
+	[ "$(tries_left 0)" -ge "$c0" ] && [ "$(tries_left 1)" -ge "$c1" ] || return 1
+	if [ "$rc" = 0 ]; then
+		pdfsig -nocert "$CL_W/doc-signed.pdf" | grep -q 'Signature is Valid.'
+	else
+		! ls "$CL_W"/doc-signed.pdf "$CL_W"/.doc-signed.pdf.* 2>/dev/null
+	fi
+}
+run_ds() {
+	ds_card_up || return 1
+	CF=RSSMRA85M01H501Q
+	{ echo "MARKER-carta qualified"; head -c 2000 /dev/urandom | base64; } > "$CL_W/doc.txt"
+	e2e_check "st --ds: sign (default --key sign, PIN di firma): openssl, verify, asn1crypto" ds_sign_default
+	e2e_check "st --ds: --key auth adds a parallel authentication signature" ds_add_auth
+	e2e_check "st --ds: wrong signature PIN: exit 5, its counter one down, no file" ds_wrong_pin
+	e2e_check "st --ds: PDF with the firma key (pdfsig/NSS): signs, or fails with no file and no try spent" ds_pdf
+	cl_card_down
+}
+
 # A .p7m from openssl with a software key and -cades (signingCertificateV2).
 software_p7m() {
 	local d=$E2E_DIR/sw
@@ -292,9 +361,15 @@ software_untrusted() {
 }
 
 WRONGPIN=11111111
+DSPIN=87654321
 for p in "${PROFILES[@]}"; do
 	run_profile "$p" || e2e_check "$p: card start" false
 done
+if "$E2E_VCARD" --help 2>&1 | grep -q -- '--ds'; then
+	run_ds || e2e_check "st --ds: card start" false
+else
+	e2e_check "carta-vcard has --ds (issue 13 merged)" false
+fi
 CL_W=$E2E_DIR/swtmp
 mkdir -p "$CL_W/id"
 cp "$E2E_DIR/${PROFILES[0]}/id/ca.pem" "$CL_W/id/ca.pem" 2>/dev/null

@@ -208,10 +208,15 @@ void p11c_token_flags(struct p11c *m, struct p11c_token *t)
 int p11c_tokens(struct p11c *m, struct p11c_token *out, size_t cap, size_t *n)
 {
 	CK_SLOT_ID slots[P11C_MAX_TOKENS];
-	CK_ULONG ns = P11C_MAX_TOKENS;
-	CK_RV rv = m->f->C_GetSlotList(CK_TRUE, slots, &ns);
+	CK_ULONG ns = 0;
+	/* the two-call form every application uses: the length, then the list */
+	CK_RV rv = m->f->C_GetSlotList(CK_TRUE, NULL, &ns);
 
 	*n = 0;
+	if (rv == CKR_OK) {
+		ns = P11C_MAX_TOKENS;
+		rv = m->f->C_GetSlotList(CK_TRUE, slots, &ns);
+	}
 	if (rv == CKR_BUFFER_TOO_SMALL)
 		ns = P11C_MAX_TOKENS;
 	else if (rv != CKR_OK)
