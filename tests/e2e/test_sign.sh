@@ -179,6 +179,27 @@ wrong_pin() {
 	[ -n "$before" ] && [ "$after" = $((before - 1)) ] || return 1
 	! ls "$CL_W"/w.txt.p7m "$CL_W"/.w.txt.p7m.* 2>/dev/null
 }
+# The card removed while carta-tool waits for the PIN (a fifo holds it back
+# until carta-tool blocks reading it): exit 3, no file; the card comes back.
+removed_midway() {
+	local fifo=$CL_W/pin.fifo pid rc
+	rm -f "$fifo" "$CL_W/rm.txt.p7m"
+	printf 'x\n' > "$CL_W/rm.txt"
+	mkfifo "$fifo" || return 1
+	"$TOOL" --module "$CL_MODULE" --pin-fd 3 sign --key auth "$CL_W/rm.txt" 3< "$fifo" &
+	pid=$!
+	exec 4> "$fifo"
+	e2e_wait grep -q pipe_read "/proc/$pid/wchan" || { echo "carta-tool never read the PIN"; kill "$pid"; exec 4>&-; return 1; }
+	e2e_remove_card 0 || { exec 4>&-; return 1; }
+	printf '%s\n' "$CL_PIN" >&4
+	exec 4>&-
+	wait "$pid"
+	rc=$?
+	e2e_insert_card 0 || return 1
+	echo "exit $rc"
+	[ "$rc" = 3 ] && ! ls "$CL_W"/rm.txt.p7m "$CL_W"/.rm.txt.p7m.* 2>/dev/null
+}
+
 # carta-tool logs in through the module before pdfsig runs, so pdfsig (and
 # NSS's password retries) only ever get a PIN the card accepted: a wrong one
 # costs one try, and no PDF is left behind.
@@ -255,6 +276,7 @@ run_profile() {
 		e2e_check "$p: PDF: pdfsig says valid, carta-tool verify agrees" sign_pdf
 		e2e_check "$p: PDF --ca: signature valid, NSS refuses the auth certificate: exit 10" pdf_ca_untrusted
 		e2e_check "$p: PDF altered: exit 9" pdf_altered_fails
+		e2e_check "$p: card removed before the login: exit 3, no file" removed_midway
 		e2e_check "$p: wrong PIN: exit 5, no file, card counter one down" wrong_pin
 		e2e_check "$p: PDF, wrong PIN: one try spent, no file" pdf_wrong_pin
 		e2e_check "$p: blocked PIN: exit 6, no file" blocked_pin
@@ -328,6 +350,27 @@ run_ds() {
 	cl_card_down
 }
 
+# An EC key (carta-vcard --ec): CKM_ECDSA on the SHA-256 digest, r||s
+# turned into an ECDSA-Sig-Value.
+run_ec() {
+	CL_PROFILE=st
+	CL_W=$E2E_DIR/st-ec
+	rm -rf "$CL_W"
+	mkdir -p "$CL_W"
+	"$E2E_VCARD" make-identity --seed e2e-st-ec --profile st --ec --out "$CL_W/id" > /dev/null &&
+		e2e_start_card 0 st --identity "$CL_W/id" --ec || return 1
+	CF=RSSMRA85M01H501Q
+	echo "MARKER-carta EC" > "$CL_W/doc.txt"
+	e2e_check "st --ec: ECDSA .p7m: openssl cms -verify, carta-tool verify, asn1crypto" ec_sign
+	cl_card_down
+}
+ec_sign() {
+	openssl x509 -in "$CL_W/id/holder.pem" -noout -text | grep -q 'id-ecPublicKey' || return 1
+	ct_pin "$CL_PIN" sign --key auth "$CL_W/doc.txt" &&
+		ossl_verify "$CL_W/doc.txt.p7m" "$CL_W/out.txt" && cmp "$CL_W/out.txt" "$CL_W/doc.txt" &&
+		ct_verify_json "$CL_W/doc.txt.p7m" valid 1 && asn1_check "$CL_W/doc.txt.p7m" 1
+}
+
 # A .p7m from openssl with a software key and -cades (signingCertificateV2).
 software_p7m() {
 	local d=$E2E_DIR/sw
@@ -365,6 +408,7 @@ DSPIN=87654321
 for p in "${PROFILES[@]}"; do
 	run_profile "$p" || e2e_check "$p: card start" false
 done
+run_ec || e2e_check "st --ec: card start" false
 if "$E2E_VCARD" --help 2>&1 | grep -q -- '--ds'; then
 	run_ds || e2e_check "st --ds: card start" false
 else
