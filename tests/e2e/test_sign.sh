@@ -31,7 +31,10 @@ TOOL=$CARTA_BUILD/tools/carta-tool/carta-tool
 PY=/usr/bin/python3
 START=$(date +%s)
 
-# carta-tool with the build's module and the PIN on descriptor 3.
+# carta-tool with the build's module and the PIN on descriptor 3; its
+# temporary NSS databases go to $E2E_DIR/tmp, checked empty at the end.
+mkdir -p "$E2E_DIR/tmp"
+export TMPDIR=$E2E_DIR/tmp
 ct() { timeout 120 "$TOOL" --module "$CL_MODULE" "$@"; }
 ct_pin() { local pin=$1; shift; ct --pin-fd 3 "$@" 3<<< "$pin"; }
 
@@ -319,25 +322,27 @@ ds_wrong_pin() {
 	echo "signature PIN tries left before $before, after $after"
 	[ -n "$before" ] && [ "$after" = $((before - 1)) ] && ! ls "$CL_W"/w.p7m "$CL_W"/.w.p7m.* 2>/dev/null
 }
-# Debian 12's pdfsig with the firma token: NSS logs in (C_Login CKU_USER
-# CKR_OK on the firma slot), then pdfsig says "Password was not accepted to
-# open the NSS database" and never calls C_SignInit. What is asserted is the
-# clean failure: non-zero exit, no PDF left, neither PIN counter touched.
-# Should a later poppler sign, the signature must verify.
+# PDF with the firma key: pdfsig sees only the chosen token (p11-kit
+# server), NSS does the context-specific login for the always-authenticate
+# key; neither PIN counter goes down, and pdfsig checks the signature made
+# with the qualified certificate.
 ds_pdf() {
-	local c0 c1 rc
+	local c0 c1
 	gs -q -sDEVICE=pdfwrite -o "$CL_W/doc.pdf" -c '72 720 moveto showpage' || return 1
 	c0=$(tries_left 0) c1=$(tries_left 1)
-	ct_pin "$DSPIN" sign --key sign "$CL_W/doc.pdf"
-	rc=$?
-	echo "exit $rc; PIN tries $c0 -> $(tries_left 0), signature PIN $c1 -> $(tries_left 1)"
-	# carta-tool's own login (right PIN) may refill a counter, never lower it
+	ct_pin "$DSPIN" sign --key sign "$CL_W/doc.pdf" || return 1
+	echo "PIN tries $c0 -> $(tries_left 0), signature PIN $c1 -> $(tries_left 1)"
 	[ "$(tries_left 0)" -ge "$c0" ] && [ "$(tries_left 1)" -ge "$c1" ] || return 1
-	if [ "$rc" = 0 ]; then
-		pdfsig -nocert "$CL_W/doc-signed.pdf" | grep -q 'Signature is Valid.'
-	else
-		! ls "$CL_W"/doc-signed.pdf "$CL_W"/.doc-signed.pdf.* 2>/dev/null
-	fi
+	pdfsig -nocert "$CL_W/doc-signed.pdf" > "$CL_W/pdfsig.txt" 2>&1
+	cat "$CL_W/pdfsig.txt"
+	grep -q 'Signature Validation: Signature is Valid.' "$CL_W/pdfsig.txt" &&
+		grep -q 'Signer full Distinguished Name: CN=MARIO ROSSI,' "$CL_W/pdfsig.txt"
+}
+# The authentication key on the same two-token card, also through pdfsig.
+ds_pdf_auth() {
+	ct_pin "$CL_PIN" sign --key auth "$CL_W/doc.pdf" -o "$CL_W/auth.pdf" &&
+		pdfsig -nocert "$CL_W/auth.pdf" | grep -q 'Signature is Valid.' &&
+		pdfsig -nocert "$CL_W/auth.pdf" | grep -q "Common Name: $CF/"
 }
 run_ds() {
 	ds_card_up || return 1
@@ -346,7 +351,8 @@ run_ds() {
 	e2e_check "st --ds: sign (default --key sign, PIN di firma): openssl, verify, asn1crypto" ds_sign_default
 	e2e_check "st --ds: --key auth adds a parallel authentication signature" ds_add_auth
 	e2e_check "st --ds: wrong signature PIN: exit 5, its counter one down, no file" ds_wrong_pin
-	e2e_check "st --ds: PDF with the firma key (pdfsig/NSS): signs, or fails with no file and no try spent" ds_pdf
+	e2e_check "st --ds: PDF with the always-authenticate firma key through pdfsig/NSS" ds_pdf
+	e2e_check "st --ds: PDF with the authentication key on the two-token card" ds_pdf_auth
 	cl_card_down
 }
 
@@ -420,5 +426,7 @@ cp "$E2E_DIR/${PROFILES[0]}/id/ca.pem" "$CL_W/id/ca.pem" 2>/dev/null
 e2e_check "software key .p7m (openssl cms -sign -cades): verify --ca exit 0" software_p7m
 e2e_check "software key .p7m, one byte changed: exit 9" software_altered
 e2e_check "software key .p7m against another CA: exit 10" software_untrusted
+tmp_clean() { [ -z "$(ls -A "$E2E_DIR/tmp")" ] || { ls -la "$E2E_DIR/tmp"; false; }; }
+e2e_check "no temporary NSS database or socket left behind" tmp_clean
 echo "test_sign.sh: $(( $(date +%s) - START ))s"
 e2e_summary

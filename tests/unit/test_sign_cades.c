@@ -104,12 +104,13 @@ static void signer_free(struct signer *s)
 static int soft_sign(void *ctx, const uint8_t *tbs, size_t n, uint8_t *sig, size_t *sig_len)
 {
 	struct signer *s = ctx;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 	unsigned char der[256];
 	size_t len = sizeof(der);
 
 	if (s->fail)
 		return s->fail;
+	md = EVP_MD_CTX_new();
 	assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key), 1);
 	if (EVP_PKEY_get_base_id(s->key) == EVP_PKEY_RSA) {
 		assert_int_equal(EVP_DigestSign(md, sig, sig_len, tbs, n), 1);

@@ -49,6 +49,17 @@ int sign_pdf(const struct pdf_req *r, bool *etsi);
 int sign_nssdb_make(char *dir, size_t cap, const char *module);
 void sign_nssdb_remove(const char *dir);
 
+/* sign_pdf_token.c: "p11-kit server" exporting only one token of the module,
+ * on a socket in dir; P11_KIT_SERVER_ADDRESS is set for the programs run
+ * until sign_token_server_stop. */
+struct token_server {
+	int pid;
+	char sock[1200];
+};
+int sign_token_server_start(const char *dir, const char *module, const char *token,
+                            struct token_server *s);
+void sign_token_server_stop(struct token_server *s);
+
 /* verify_pdf.c: poppler's pdfsig checks a PDF's signatures; the result is
  * shown and mapped to the exit codes as for a .p7m. */
 int verify_pdf(const struct tool *t, const char *path);

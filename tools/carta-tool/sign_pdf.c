@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* PDF signatures through poppler: pdfsig -add-signature signs with a key it
  * finds through NSS. carta-tool gives it a temporary NSS database that loads
- * the module (modutil -add), so the card signs through the same PKCS#11
+ * the module, through "p11-kit server" showing only the chosen token
+ * (sign_pdf_token.c says why), so the card signs through the same PKCS#11
  * path; no PDF is parsed here.
  *
  * PAdES proper (SubFilter ETSI.CAdES.detached, ETSI EN 319 142-1) is pdfsig's
@@ -71,9 +72,7 @@ void sign_nssdb_remove(const char *dir)
 }
 
 /* pdfsig's words for what went wrong. carta-tool has verified the PIN
- * through the module before, so a "password" complaint is not a wrong PIN:
- * Debian 12's pdfsig says so for the firma token's always-authenticate key
- * (docs/user-guide.md "Sign a document"). */
+ * through the module before, so a "password" complaint is not a wrong PIN. */
 static int pdfsig_fail(int status, const char *out)
 {
 	tool_error(_("pdfsig could not sign with the card's key (exit %d): %s"), status, out);
@@ -114,9 +113,12 @@ static int run_pdfsig(const struct pdf_req *r, const char *db, const char *nick,
 int sign_pdf(const struct pdf_req *r, bool *etsi)
 {
 	char dir[1100], db[1200], nick[200], out[4096];
-	int rc = sign_nssdb_make(dir, sizeof(dir), r->module), st;
+	struct token_server srv = { .pid = -1 };
+	int rc = sign_nssdb_make(dir, sizeof(dir), CARTA_P11KIT_CLIENT), st;
 
 	*etsi = true;
+	if (rc == TOOL_EX_OK)
+		rc = sign_token_server_start(dir, r->module, r->token_label, &srv);
 	if (rc != TOOL_EX_OK)
 		goto out;
 	snprintf(db, sizeof(db), "sql:%s", dir);
@@ -129,6 +131,7 @@ int sign_pdf(const struct pdf_req *r, bool *etsi)
 	}
 	rc = st == 0 && !strstr(out, "rror") ? TOOL_EX_OK : pdfsig_fail(st, out);
 out:
+	sign_token_server_stop(&srv);
 	sign_nssdb_remove(dir);
 	return rc;
 }
