@@ -113,13 +113,28 @@ static enum carta_err make_ds(struct vcard_identity *id, const struct vcard_iden
 {
 	enum carta_err rv = copy_secret(id->ds_pin, o->ds_pin, "87654321");
 
+	id->ds_no_eku = o->ds_no_eku;
+
 	if (rv == CARTA_OK)
 		rv = copy_secret(id->ds_puk, o->ds_puk, "11223344");
 	if (rv == CARTA_OK)
 		rv = key_for(id->seed, "ds", id->bits, false, &id->ds_key);
 	if (rv == CARTA_OK)
-		rv = vcard_ds_cert_make(id, f);
+		rv = vcard_sig_cert_make(id, id->ds_key, "ds", f, &id->ds_der);
 	id->ds = rv == CARTA_OK;
+	return rv;
+}
+
+/* Infocamere 1204 (docs/reference/cns.md 1.5 row CNS01): a third key from the seed, same
+ * size; its certificate profile is not in the reference [?]: these were the Chambers of
+ * Commerce signature cards, so the qualified-signature profile (ds_cert.c). */
+static enum carta_err make_ic(struct vcard_identity *id, const char *const f[16])
+{
+	enum carta_err rv = key_for(id->seed, "ic", id->bits, false, &id->ic_key);
+
+	if (rv == CARTA_OK)
+		rv = vcard_sig_cert_make(id, id->ic_key, "ic", f, &id->ic_der);
+	id->ic = rv == CARTA_OK;
 	return rv;
 }
 
@@ -158,6 +173,8 @@ enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct v
 		rv = make_holder(id, f, o->expired);
 	if (rv == CARTA_OK && o->ds)
 		rv = make_ds(id, o, f);
+	if (rv == CARTA_OK && o->ic)
+		rv = make_ic(id, f);
 	if (rv != CARTA_OK)
 		vcard_identity_free(id);
 	return rv;
@@ -169,6 +186,7 @@ void vcard_identity_free(struct vcard_identity *id)
 	carta_buf_free(&id->holder_der);
 	carta_buf_free(&id->personal);
 	carta_buf_free(&id->ds_der);
+	carta_buf_free(&id->ic_der);
 	memset(id->ds_pin, 0, sizeof(id->ds_pin));
 	memset(id->ds_puk, 0, sizeof(id->ds_puk));
 	memset(id->pin, 0, sizeof(id->pin));

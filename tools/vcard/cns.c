@@ -25,7 +25,7 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	struct vcard_identity_opts o = { 0 };
 
 	if (cfg->identity_dir)
-		return vcard_identity_load(cfg->identity_dir, c->ds, &c->id);
+		return vcard_identity_load(cfg->identity_dir, c->ds, c->ic && !c->ic_empty, &c->id);
 	o.seed = cfg->seed;
 	o.bits = c->prof->rsa_bits;
 	o.ec = cfg->ec_key;
@@ -38,6 +38,8 @@ static enum carta_err identity(const struct vcard_config *cfg, struct vcard_cns 
 	o.ds = c->ds;
 	o.ds_pin = cfg->ds_pin;
 	o.ds_puk = cfg->ds_puk;
+	o.ds_no_eku = cfg->ds_cert_eku < 0;
+	o.ic = c->ic;
 	return vcard_identity_make(&o, &c->id);
 }
 
@@ -57,9 +59,14 @@ static enum carta_err ds_switches(const struct vcard_config *cfg, struct vcard_c
 	if (cfg->ds_pin_scope < VCARD_DS_SCOPE_LOCAL || cfg->ds_pin_scope > VCARD_DS_SCOPE_ANY)
 		return CARTA_E_ARGS;
 	if (!c->ds && (cfg->ds_pin || cfg->ds_puk || cfg->ds_pin_per_sign || cfg->ds_pin_scope ||
-	               cfg->ds_pin_tries || cfg->ds_puk_tries))
+	               cfg->ds_pin_tries || cfg->ds_puk_tries || cfg->ds_cert_eku))
 		return CARTA_E_ARGS;   /* a --ds-* switch without the key set is a test's mistake */
 	if (cfg->dsd_personal > 0 && l != VCARD_LAYOUT_DSD)
+		return CARTA_E_ARGS;
+	/* Infocamere 1204 DF 2FFF in the MF: the classic and IDEMIA layouts */
+	c->ic = cfg->infocamere || cfg->infocamere_empty;
+	c->ic_empty = cfg->infocamere_empty;
+	if (c->ic && l != VCARD_LAYOUT_CLASSIC && l != VCARD_LAYOUT_IDEMIA)
 		return CARTA_E_ARGS;
 	c->ds_scope = (enum vcard_ds_scope)cfg->ds_pin_scope;
 	c->ds_per_sign = cfg->ds_pin_per_sign;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The CNS1 qualified-signature key set (docs/reference/cns.md 1.5 row "CNS1", 3.3 row
- * DF_DS, 3.4): DF_DS 3F00 1400 holding the certificate EF 9010 and the DF 8110, which
+/* The key sets beside CNS0. The CNS1 qualified-signature key set (docs/reference/cns.md
+ * 1.5 row "CNS1", 3.3 row DF_DS, 3.4): DF_DS 3F00 1400 holding the certificate EF 9010 and the DF 8110, which
  * holds the public key EF 8010, the private key 10 and the PIN objects 1A / 1B (the
  * reference gives 3F00 1400 8110 as "private key path, also the PIN object's path"). */
 #include <string.h>
@@ -63,6 +63,45 @@ bool vcard_ds_visible(const struct vcard_cns *c)
 		return true;
 	for (int df = c->cur_df; df != VCARD_NONE; df = c->files[df].parent)
 		if (df == want)
+			return true;
+	return false;
+}
+
+/* Infocamere 1204 (docs/reference/cns.md 1.5 row CNS01, 3.3 row 2FFF): DF 3F00 2FFF with
+ * EF 8228 = a 5-byte header, bytes 1-2 the certificate's length big-endian (00 00 = no
+ * certificate), then the certificate at offset 5; the private key 21 in 0000 (an EF here:
+ * the reference gives only its path [?]), guarded by the CNS PIN 10. Header bytes 0, 3
+ * and 4 are not in the reference: 00 here [?]. */
+enum carta_err vcard_ic_layout(struct vcard_cns *c)
+{
+	struct carta_buf ef = { 0 };
+	size_t n = c->ic_empty ? 0 : c->id.ic_der.len;
+	uint8_t head[5] = { 0x00, (uint8_t)(n >> 8), (uint8_t)n, 0x00, 0x00 };
+	enum carta_err rv = n > 0xFFFF ? CARTA_E_RANGE : carta_buf_append(&ef, head, 5);
+	int df = VCARD_NONE, key = VCARD_NONE;
+
+	if (rv == CARTA_OK && n)
+		rv = carta_buf_append(&ef, c->id.ic_der.p, n);
+	if (rv == CARTA_OK)
+		df = vcard_fs_add(c, c->mf, 0x2FFF, true, NULL, 0);
+	if (df >= 0 && vcard_fs_add(c, df, 0x8228, false, ef.p, ef.len) >= 0)
+		key = vcard_fs_add(c, df, 0x0000, false, NULL, 0);
+	if (rv == CARTA_OK && key < 0)
+		rv = CARTA_E_NOMEM;
+	if (rv == CARTA_OK) {
+		memset(c->files[key].acl, 0xFF, 9);   /* a key file: never read */
+		c->ic_df = df;
+	}
+	carta_buf_free(&ef);
+	return rv;
+}
+
+bool vcard_ic_visible(const struct vcard_cns *c)
+{
+	if (!c->ic || c->app_root != c->cns_app)
+		return false;
+	for (int df = c->cur_df; df != VCARD_NONE; df = c->files[df].parent)
+		if (df == c->ic_df)
 			return true;
 	return false;
 }

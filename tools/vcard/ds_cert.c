@@ -127,6 +127,26 @@ static int add_policies(X509 *x)
 	return ok;
 }
 
+/* extendedKeyUsage id-kp-documentSigning (RFC 9336: "signing human-readable documents")
+ * and nothing else, not critical. Why there is one at all: OpenSC's itacns reads the
+ * EKU with X509_get_extended_key_usage, which answers "every purpose" (UINT32_MAX) when
+ * the extension is absent; it then counts clientAuth and emailProtection in, gives the
+ * key UNWRAP/DECRYPT and signs through MSE B8 + PSO DECIPHER (docs/reference/cns.md 1.5
+ * "Key-usage mapping", 1.8), which this key refuses. With an EKU that names neither,
+ * OpenSC takes the PSO CDS path (1.8). ds_no_eku leaves the extension out. */
+static int add_eku(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
+	ASN1_OBJECT *o = OBJ_txt2obj("1.3.6.1.5.5.7.3.36", 1);
+	int ok = eku && o && sk_ASN1_OBJECT_push(eku, o) > 0;
+
+	if (!ok)
+		ASN1_OBJECT_free(o);
+	ok = ok && X509_add1_ext_i2d(x, NID_ext_key_usage, eku, 0, X509V3_ADD_DEFAULT) == 1;
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	return ok;
+}
+
 static int add_qc(X509 *x)
 {
 	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
@@ -144,26 +164,26 @@ static int add_qc(X509 *x)
 /* keyUsage nonRepudiation only, critical: the qualified-signature key signs documents,
  * never logs in (no digitalSignature, no EKU clientAuth: issue 13; OpenSC maps it to
  * NONREPUDIATION only, docs/reference/cns.md 1.5 "Key-usage mapping"). */
-static int extensions(X509 *x, X509 *ca)
+static int extensions(X509 *x, X509 *ca, bool eku)
 {
 	X509V3_CTX ctx;
 
 	X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
 	return add_conf(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
 	       add_conf(x, &ctx, NID_key_usage, "critical,nonRepudiation") &&
-	       add_policies(x) &&
+	       (!eku || add_eku(x)) && add_policies(x) &&
 	       add_conf(x, &ctx, NID_subject_key_identifier, "hash") &&
 	       add_conf(x, &ctx, NID_authority_key_identifier, "keyid:always") && add_qc(x);
 }
 
-static uint64_t ds_serial(const char *seed)
+static uint64_t sig_serial(const char *seed, const char *what)
 {
 	uint8_t h[CARTA_HASH_MAX_LEN] = { 0 };
 	char buf[192];
 	size_t hl = 0, i;
 	uint64_t s = 0;
 
-	snprintf(buf, sizeof(buf), "%s/ds-serial", seed);
+	snprintf(buf, sizeof(buf), "%s/%s-serial", seed, what);
 	carta_digest(CARTA_HASH_SHA256, (const uint8_t *)buf, strlen(buf), h, sizeof(h), &hl);
 	for (i = 0; i < 8; i++)
 		s = s << 8 | h[i];
@@ -171,35 +191,38 @@ static uint64_t ds_serial(const char *seed)
 }
 
 static enum carta_err fill(X509 *x, X509 *ca, EVP_PKEY *pub, EVP_PKEY *cakey,
-                           const struct vcard_identity *id, const char *const f[16])
+                           const struct vcard_identity *id, const char *what,
+                           const char *const f[16])
 {
 	ASN1_INTEGER *sn = ASN1_INTEGER_new();
-	int ok = sn && ASN1_INTEGER_set_uint64(sn, ds_serial(id->seed)) &&
+	int ok = sn && ASN1_INTEGER_set_uint64(sn, sig_serial(id->seed, what)) &&
 	         X509_set_version(x, 2) && X509_set_serialNumber(x, sn) &&
 	         X509_set_issuer_name(x, X509_get_subject_name(ca)) &&
 	         subject(X509_get_subject_name(x), f, id->card_id) &&
 	         ASN1_TIME_set(X509_getm_notBefore(x), T_2024) &&
 	         ASN1_TIME_set(X509_getm_notAfter(x), T_2050) && X509_set_pubkey(x, pub) &&
-	         extensions(x, ca) && X509_sign(x, cakey, EVP_sha256()) > 0;
+	         extensions(x, ca, !id->ds_no_eku) && X509_sign(x, cakey, EVP_sha256()) > 0;
 
 	ASN1_INTEGER_free(sn);
 	return ok ? CARTA_OK : CARTA_E_CRYPTO;
 }
 
-enum carta_err vcard_ds_cert_make(struct vcard_identity *id, const char *const f[16])
+enum carta_err vcard_sig_cert_make(const struct vcard_identity *id,
+                                   const struct carta_tk_key *key, const char *what,
+                                   const char *const f[16], struct carta_buf *out)
 {
 	const unsigned char *q = id->ca_der.p;
 	X509 *ca = d2i_X509(NULL, &q, (long)id->ca_der.len), *x = X509_new();
-	EVP_PKEY *pub = public_of(id->ds_key), *cakey = private_of(id->ca_key);
+	EVP_PKEY *pub = public_of(key), *cakey = private_of(id->ca_key);
 	unsigned char *der = NULL;
 	enum carta_err rv = CARTA_E_CRYPTO;
 	int n;
 
 	if (ca && x && pub && cakey)
-		rv = fill(x, ca, pub, cakey, id, f);
+		rv = fill(x, ca, pub, cakey, id, what, f);
 	if (rv == CARTA_OK) {
 		n = i2d_X509(x, &der);
-		rv = n > 0 ? carta_buf_set(&id->ds_der, der, (size_t)n) : CARTA_E_CRYPTO;
+		rv = n > 0 ? carta_buf_set(out, der, (size_t)n) : CARTA_E_CRYPTO;
 	}
 	OPENSSL_free(der);
 	EVP_PKEY_free(pub);

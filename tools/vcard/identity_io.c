@@ -4,8 +4,9 @@
  * puk.txt and identity.txt, which records the seed and key kind: keys are
  * re-derived from the seed on load. CNS: also personal-data.bin and
  * card-id.txt; with the CNS1 signature key set also ds-cert.{pem,der}, ds-key.pem,
- * ds-pin.txt and ds-puk.txt (the key is re-derived too). CIE: nis.txt and serial.txt, and identity.txt also records the
- * profile, the expiry switch and the holder's names. */
+ * ds-pin.txt and ds-puk.txt (the key is re-derived too); with the Infocamere 1204 key set
+ * infocamere-cert.{pem,der} and infocamere-key.pem. CIE: nis.txt and serial.txt, and
+ * identity.txt also records the profile, the expiry switch and the holder's names. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,21 @@ static enum carta_err write_ds(const struct vcard_identity *id, const char *dir)
 	return rv;
 }
 
+static enum carta_err write_ic(const struct vcard_identity *id, const char *dir)
+{
+	struct carta_buf key = { 0 };
+	enum carta_err rv = put(dir, "infocamere-cert.der", id->ic_der.p, id->ic_der.len);
+
+	if (rv == CARTA_OK)
+		rv = put_pem(dir, "infocamere-cert.pem", &id->ic_der);
+	if (rv == CARTA_OK)
+		rv = carta_tk_key_pem(id->ic_key, &key);
+	if (rv == CARTA_OK)
+		rv = put(dir, "infocamere-key.pem", key.p, key.len);
+	carta_buf_free(&key);
+	return rv;
+}
+
 enum carta_err vcard_identity_write(const struct vcard_identity *id, const char *dir)
 {
 	struct carta_buf key = { 0 };
@@ -105,6 +121,8 @@ enum carta_err vcard_identity_write(const struct vcard_identity *id, const char 
 		rv = put_str(dir, "identity.txt", meta);
 	if (rv == CARTA_OK && id->ds)
 		rv = write_ds(id, dir);
+	if (rv == CARTA_OK && id->ic)
+		rv = write_ic(id, dir);
 	carta_buf_free(&key);
 	return rv;
 }
@@ -193,7 +211,20 @@ static enum carta_err load_ds(const char *dir, struct vcard_identity *id)
 	return rv;
 }
 
-enum carta_err vcard_identity_load(const char *dir, bool want_ds, struct vcard_identity *id)
+static enum carta_err load_ic(const char *dir, struct vcard_identity *id)
+{
+	char buf[192];
+	enum carta_err rv = get(dir, "infocamere-cert.der", &id->ic_der);
+
+	snprintf(buf, sizeof(buf), "%s/ic", id->seed);
+	if (rv == CARTA_OK)
+		rv = vcard_key_cached(buf, id->bits, false, &id->ic_key);
+	id->ic = rv == CARTA_OK;
+	return rv;
+}
+
+enum carta_err vcard_identity_load(const char *dir, bool want_ds, bool want_ic,
+                                   struct vcard_identity *id)
 {
 	enum carta_err rv;
 
@@ -217,6 +248,8 @@ enum carta_err vcard_identity_load(const char *dir, bool want_ds, struct vcard_i
 		rv = get_str(dir, "puk.txt", id->puk, sizeof(id->puk));
 	if (rv == CARTA_OK && want_ds)
 		rv = load_ds(dir, id);
+	if (rv == CARTA_OK && want_ic)
+		rv = load_ic(dir, id);
 	if (rv != CARTA_OK)
 		vcard_identity_free(id);
 	return rv;

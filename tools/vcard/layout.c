@@ -345,6 +345,8 @@ enum carta_err vcard_layout_build(struct vcard_cns *c)
 	}
 	if (rv == CARTA_OK && c->ds)
 		rv = vcard_ds_layout(c);
+	if (rv == CARTA_OK && c->ic)
+		rv = vcard_ic_layout(c);
 	if (rv != CARTA_OK)
 		return rv;
 	for (i = 0; i < c->nfiles; i++) {

@@ -30,11 +30,14 @@ static void usage(FILE *f)
 	        "         [--dnakey-applet-sw 9000|6982|6a82]\n"
 	        "         [--ds [--ds-pin P] [--ds-puk P] [--ds-pin-per-sign]\n"
 	        "          [--ds-pin-tries N] [--ds-puk-tries N] [--ds-pin-scope local|ds|any]]\n"
-	        "         [--dsd-personal on|off]\n"
+	        "         [--dsd-personal on|off] [--ds-cert-eku docsign|none]\n"
+	        "         [--infocamere | --infocamere-empty]\n"
 	        "       carta-vcard make-identity --seed S --out DIR [--profile P] [--pin P]\n"
 	        "         [--puk P] [--ec] [--expired] [--name GIVEN --surname S --cf CF]\n"
-	        "         [--ds [--ds-pin P] [--ds-puk P]]\n"
-	        "         (--ec, --ds: CNS profiles only; --ds: not actalis, dnakey)\n"
+	        "         [--ds [--ds-pin P] [--ds-puk P] [--ds-cert-eku docsign|none]]\n"
+	        "         [--infocamere]\n"
+	        "         (--ec, --ds, --infocamere: CNS profiles only, the last two not\n"
+	        "          actalis, dnakey; --infocamere not dsd)\n"
 	        "profiles: st idemia actalis classic classic-siemens hpc dnakey dsd cie-nxp\n"
 	        "          cie-gemalto\n");
 }
@@ -71,7 +74,8 @@ static int parse_sw(int c, struct vcard_config *cfg)
 	}
 }
 
-/* The CNS1 signature key set switches (docs/virtual-card.md "Signature key set"). */
+/* The CNS1 signature and Infocamere key set switches (docs/virtual-card.md
+ * "Signature key set"). */
 static int parse_ds(int c, struct vcard_config *cfg)
 {
 	static const char *const scopes[] = { "local", "ds", "any" };
@@ -86,6 +90,13 @@ static int parse_ds(int c, struct vcard_config *cfg)
 	case 'K':
 		cfg->dsd_personal = onoff(optarg);
 		return cfg->dsd_personal ? 0 : -1;
+	case 'I': cfg->infocamere = true; return 0;
+	case 'J': cfg->infocamere_empty = true; return 0;
+	case 'U':
+		if (strcmp(optarg, "docsign") != 0 && strcmp(optarg, "none") != 0)
+			return -1;
+		cfg->ds_cert_eku = optarg[0] == 'n' ? -1 : 0;
+		return 0;
 	default:
 		for (int i = 0; i < 3; i++)
 			if (strcmp(optarg, scopes[i]) == 0) {
@@ -113,7 +124,8 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "ds", 0, 0, 'z' }, { "ds-pin", 1, 0, 'y' }, { "ds-puk", 1, 0, 'w' },
 		{ "ds-pin-per-sign", 0, 0, 'r' }, { "ds-pin-tries", 1, 0, 'q' },
 		{ "ds-puk-tries", 1, 0, 'Q' }, { "ds-pin-scope", 1, 0, 'k' },
-		{ "dsd-personal", 1, 0, 'K' },
+		{ "dsd-personal", 1, 0, 'K' }, { "ds-cert-eku", 1, 0, 'U' },
+		{ "infocamere", 0, 0, 'I' }, { "infocamere-empty", 0, 0, 'J' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -158,6 +170,7 @@ static int parse(int argc, char **argv, struct args *a)
 			break;
 		case 'R': a->serve.reinsert_ms = strtoul(optarg, NULL, 10); break;
 		case 'z': case 'y': case 'w': case 'r': case 'q': case 'Q': case 'k': case 'K':
+		case 'U': case 'I': case 'J':
 			if (parse_ds(c, &a->cfg) != 0)
 				return -1;
 			break;
@@ -208,8 +221,11 @@ static int make_identity(const struct args *a)
 	o.ds = a->cfg.ds || p->layout == VCARD_LAYOUT_DSD;
 	o.ds_pin = a->cfg.ds_pin;
 	o.ds_puk = a->cfg.ds_puk;
-	if (o.ds && (p->layout == VCARD_LAYOUT_APPLET || p->layout == VCARD_LAYOUT_CHIPDOC)) {
-		fprintf(stderr, "carta-vcard: make-identity: --ds: not on profile %s\n", name);
+	o.ds_no_eku = a->cfg.ds_cert_eku < 0;
+	o.ic = a->cfg.infocamere;
+	if ((o.ds || o.ic) &&
+	    (p->layout == VCARD_LAYOUT_APPLET || p->layout == VCARD_LAYOUT_CHIPDOC)) {
+		fprintf(stderr, "carta-vcard: make-identity: --ds/--infocamere: not on %s\n", name);
 		return 2;
 	}
 	rv = vcard_identity_make(&o, &id);

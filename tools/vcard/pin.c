@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER on the CNS PIN (BSO 10)
- * and PUK (BSO 11), and on the CNS1 signature PIN 1A / PUK 1B: docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of docs/reference/cns.md 5.
+ * and PUK (BSO 11), and on the CNS1 signature PIN 1A / PUK 1B (docs/reference/cns.md 1.5):
+ * docs/reference/cns.md 1.6, 3.4, 3.5 and the PIN checklist of docs/reference/cns.md 5.
  * Values are ASCII digits right-padded with FF to 8 bytes. */
 #include "vcard_int.h"
 

@@ -8,6 +8,7 @@
 #include "vcard_int.h"
 
 #define DS_KEY 0x10
+#define IC_KEY 0x21
 
 /* The key lives in key_df (MF for the classic layout, DF 9002 on IDEMIA 2021,
  * the applet root on ACe 2025): it is found from that DF or below it. */
@@ -18,6 +19,9 @@ static bool key_visible(const struct vcard_cns *c, uint8_t ref)
 	/* CNS1 key 10 in DF 1400/8110 (docs/reference/cns.md 1.5), found as its PIN is (ds.c) */
 	if (c->ds && ref == DS_KEY)
 		return vcard_ds_visible(c);
+	/* Infocamere key 21 in DF 2FFF (docs/reference/cns.md 1.5 row CNS01) */
+	if (c->ic && ref == IC_KEY)
+		return vcard_ic_visible(c);
 	if (!c->cns0 || ref != c->prof->key_ref || c->app_root != c->cns_app)
 		return false;
 	for (df = c->cur_df; df != VCARD_NONE; df = c->files[df].parent)
@@ -158,6 +162,7 @@ enum carta_err vcard_cmd_pso(struct vcard_cns *c, const struct vcard_capdu *a,
 {
 	bool cds = a->p1 == 0x9E && a->p2 == 0x9A, dec = a->p1 == 0x80 && a->p2 == 0x86;
 	int key = cds ? c->se_dst : c->se_ct;
+	const struct carta_tk_key *k = c->id.holder_key;
 
 	if (!cds && !dec)
 		return vcard_sw(r, 0x6A86);
@@ -169,15 +174,17 @@ enum carta_err vcard_cmd_pso(struct vcard_cns *c, const struct vcard_capdu *a,
 		return vcard_sw(r, 0x6982);
 	if (key < 0)
 		return vcard_sw(r, 0x6985);
-	if (!carta_tk_key_is_rsa(c->id.holder_key))
+	if (c->ic && key == IC_KEY)
+		k = c->id.ic_key;   /* guarded by the CNS PIN 10 too (1.5 row CNS01) */
+	else if (!carta_tk_key_is_rsa(k))
 		return ec_op(c, cds, a, r);
 	if (cds)   /* a bare DigestInfo is shorter than the modulus: 67 00 (docs/reference/cns.md 5) */
-		return rsa_op(c->id.holder_key, a->data, a->lc, r);
+		return rsa_op(k, a->data, a->lc, r);
 	/* DECIPHER: padding indicator 00 then the block; the raw result is
 	 * returned without unpadding (docs/reference/cns.md 1.8). */
 	if (a->data[0] != 0x00)
 		return vcard_sw(r, 0x6A80);
-	return rsa_op(c->id.holder_key, a->data + 1, a->lc - 1, r);
+	return rsa_op(k, a->data + 1, a->lc - 1, r);
 }
 
 enum carta_err vcard_cmd_challenge(struct vcard_cns *c, const struct vcard_capdu *a,

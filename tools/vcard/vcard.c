@@ -71,7 +71,8 @@ enum carta_err vcard_new(const struct vcard_config *cfg, struct vcard **out)
 		v->faults[v->n_faults++].sw = 0x6F00;
 	}
 	/* A switch meant for the other family is a mistake in the test, not a no-op. */
-	if (is_cie(cfg->profile) ? cfg->no_extended || cfg->dnakey_applet_sw || cfg->ds
+	if (is_cie(cfg->profile) ? cfg->no_extended || cfg->dnakey_applet_sw || cfg->ds ||
+	                               cfg->infocamere || cfg->infocamere_empty
 	                         : cfg->cie_last_try_sw)
 		rv = CARTA_E_ARGS;
 	else if (is_cie(cfg->profile)) {
@@ -400,6 +401,15 @@ struct carta_bytes vcard_ds_cert(const struct vcard *v)
 	if (v->cie || !v->cns->ds)
 		return none;
 	return carta_buf_view(&v->cns->id.ds_der);
+}
+
+struct carta_bytes vcard_infocamere_cert(const struct vcard *v)
+{
+	struct carta_bytes none = { NULL, 0 };
+
+	if (v->cie || !v->cns->ic || v->cns->ic_empty)
+		return none;
+	return carta_buf_view(&v->cns->id.ic_der);
 }
 
 struct carta_bytes vcard_holder_cert(const struct vcard *v)

@@ -86,6 +86,12 @@ struct vcard_config {
 	bool ds_pin_per_sign;      /* PIN 1A forgotten after each PSO COMPUTE DIGITAL SIGNATURE */
 	int ds_pin_scope;          /* where PIN 1A and key 10 are found: VCARD_DS_SCOPE_* */
 	int dsd_personal;          /* "dsd": EF_Dati_personali 1100/1102: 0/-1 = absent, 1 = there */
+	int ds_cert_eku;           /* qualified certificate's extendedKeyUsage: 0 = documentSigning
+	                              only (default), -1 = no EKU extension (docs/virtual-card.md) */
+	/* The Infocamere 1204 key set, DF 3F00 2FFF (docs/reference/cns.md 1.5 row CNS01):
+	 * MF-layout CNS profiles only. */
+	bool infocamere;
+	bool infocamere_empty;     /* EF 8228 there with length 00 00 (no certificate) */
 };
 
 /* ds_pin_scope: the current DF from which VERIFY/CHANGE/RESET RETRY COUNTER of
@@ -135,6 +141,8 @@ int vcard_ds_tries_left(const struct vcard *v, bool puk);
 size_t vcard_current_ds_pin(const struct vcard *v, uint8_t *out, size_t cap);
 /* The qualified-signature certificate (DER; empty without the key set). */
 struct carta_bytes vcard_ds_cert(const struct vcard *v);
+/* The Infocamere 1204 certificate (DER; empty without the key set). */
+struct carta_bytes vcard_infocamere_cert(const struct vcard *v);
 /* The holder certificate (DER) and the issuing CA certificate (DER). */
 struct carta_bytes vcard_holder_cert(const struct vcard *v);
 struct carta_bytes vcard_ca_cert(const struct vcard *v);

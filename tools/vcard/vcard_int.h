@@ -35,6 +35,8 @@ struct vcard_identity_opts {
 	const char *pin, *puk;     /* NULL = 12345678 / 87654321 */
 	bool ds;                   /* also the CNS1 signature key and qualified certificate */
 	const char *ds_pin, *ds_puk;   /* NULL = 87654321 / 11223344 */
+	bool ds_no_eku;            /* qualified certificate without extendedKeyUsage */
+	bool ic;                   /* also the Infocamere 1204 key and its certificate */
 };
 
 struct vcard_identity {
@@ -52,6 +54,11 @@ struct vcard_identity {
 	const struct carta_tk_key *ds_key;      /* shared, owned by the key cache */
 	struct carta_buf ds_der;                /* qualified-signature certificate */
 	char ds_pin[9], ds_puk[9];
+	bool ds_no_eku;
+	/* Infocamere 1204 (docs/reference/cns.md 1.5 row CNS01): key "<seed>/ic" */
+	bool ic;
+	const struct carta_tk_key *ic_key;      /* shared, owned by the key cache */
+	struct carta_buf ic_der;
 };
 
 #define VCARD_PERSONAL_SIZE 400u
@@ -59,13 +66,17 @@ struct vcard_identity {
 
 enum carta_err vcard_key_cached(const char *seed, size_t bits, bool ec,
                                 const struct carta_tk_key **out);
-/* ds_cert.c: the qualified-signature certificate of id->ds_key, issued by the test CA;
- * f = the EF_Dati_personali fields (docs/reference/cns.md 1.9). */
-enum carta_err vcard_ds_cert_make(struct vcard_identity *id, const char *const f[16]);
+/* ds_cert.c: a qualified-signature certificate of `key`, issued by the test CA; `what`
+ * names its serial number's seed ("ds", "ic"); f = the EF_Dati_personali fields
+ * (docs/reference/cns.md 1.9). */
+enum carta_err vcard_sig_cert_make(const struct vcard_identity *id,
+                                   const struct carta_tk_key *key, const char *what,
+                                   const char *const f[16], struct carta_buf *out);
 enum carta_err vcard_identity_make(const struct vcard_identity_opts *o, struct vcard_identity *id);
 enum carta_err vcard_identity_write(const struct vcard_identity *id, const char *dir);
-/* want_ds: the CNS1 files must be there too (CARTA_E_ARGS if not). */
-enum carta_err vcard_identity_load(const char *dir, bool want_ds, struct vcard_identity *id);
+/* want_ds / want_ic: the CNS1 / Infocamere files must be there too (CARTA_E_ARGS if not). */
+enum carta_err vcard_identity_load(const char *dir, bool want_ds, bool want_ic,
+                                   struct vcard_identity *id);
 void vcard_identity_free(struct vcard_identity *id);
 /* docs/reference/cns.md 1.9: 6 hex digits of body length, 16 fields of 2 hex digits + value,
  * zero-padded to 400 bytes. */
@@ -172,6 +183,9 @@ struct vcard_cns {
 	bool ds_per_sign;
 	bool dsd_personal;
 	struct vcard_pin ds_pin, ds_puk;
+	/* Infocamere 1204 key set (docs/reference/cns.md 1.5 row CNS01): DF 2FFF, key 21 */
+	bool ic, ic_empty;
+	int ic_df;
 	int se_dst, se_ct;          /* key chosen by MSE SET B6 / B8, -1 = none */
 	struct vcard_chain chain;
 };
@@ -190,6 +204,10 @@ enum carta_err vcard_layout_build(struct vcard_cns *c);
 enum carta_err vcard_ds_layout(struct vcard_cns *c);
 /* true when the current DF lets PIN 1A/1B and key 10 be found (c->ds_scope) */
 bool vcard_ds_visible(const struct vcard_cns *c);
+/* ds.c: the Infocamere 1204 DF 2FFF, added by vcard_layout_build when c->ic. */
+enum carta_err vcard_ic_layout(struct vcard_cns *c);
+/* true when the current DF is DF 2FFF or below it (key 21) */
+bool vcard_ic_visible(const struct vcard_cns *c);
 
 /* fs.c, binary.c, pin.c, sec.c: each appends data + SW to r. */
 enum carta_err vcard_cmd_select(struct vcard_cns *c, const struct vcard_capdu *a,
