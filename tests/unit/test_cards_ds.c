@@ -500,6 +500,36 @@ static void test_ds_flag_dropped(void **state)
 	script_free(s);
 }
 
+/* ST 2022 over NFC (bare ATR, J-Sign application, docs/reference/cns.md
+ * 1.13): DF_DS as over the contacts; after a DF_DS command the CNS key's
+ * objects are found by selecting the application again, not the MF. */
+static void test_jsign_nfc_ds(void **state)
+{
+	struct script *s = script_new("3B 80 80 01 01");
+	struct carta_card *c = NULL;
+	const struct carta_card_desc *d;
+
+	(void)state;
+	script_add(s, "00A4040008A0000000950100" "4D00", "9000");
+	script_add(s, "00CA018000", "4A5369676E34" "9000");
+	add_id_personal(s);
+	add_file(s, SEL_DS_CERT, &g.ds2048, true);
+	add_file(s, SEL_CNS0_CERT, &g.auth2048, true);
+	assert_int_equal(carta_card_open(&s->t, &c), CARTA_OK);
+	d = carta_card_get_desc(c);
+	assert_string_equal(d->driver, "cns-applet");
+	check_two_tokens(c, &g.ds2048, 2048);
+	script_add(s, SEL_DS_DF, "9000");
+	script_add(s, "0020001A08" "3837363534333231", "9000");
+	assert_int_equal(carta_card_verify(c, 2, (const uint8_t *)"87654321", 8, NULL), CARTA_OK);
+	script_add(s, "00A4040008A0000000950100" "4D00", "9000");
+	script_add(s, "0020001008" "3132333435FFFFFF", "9000");
+	assert_int_equal(carta_card_verify(c, 0, (const uint8_t *)"12345", 5, NULL), CARTA_OK);
+	script_done(s);
+	carta_card_close(c);
+	script_free(s);
+}
+
 /* The DSD card's open: CNS1 first, then the CNS files where there are any. */
 static struct carta_card *open_dsd(struct script *s, const struct carta_buf *ds, bool cns_files)
 {
@@ -708,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_idemia_ds),
 		cmocka_unit_test(test_no_relogin_for_sign_key),
 		cmocka_unit_test(test_ds_flag_dropped),
+		cmocka_unit_test(test_jsign_nfc_ds),
 		cmocka_unit_test(test_dsd_served),
 		cmocka_unit_test(test_b4d_served),
 		cmocka_unit_test(test_ds_unsupported),

@@ -222,19 +222,3 @@ enum carta_err carta_cns_load_personal(struct carta_card *c)
 	carta_buf_free(&b);
 	return carta_card_err_transient(rv) ? rv : CARTA_OK;
 }
-
-enum carta_err carta_cns_load(struct carta_card *c)
-{
-	struct carta_cns *p = c->priv;
-	enum carta_err rv;
-
-	if (p->lay->extended)
-		c->t->flags |= CARTA_TF_EXTENDED;
-	carta_cns_describe(c);
-	rv = carta_cns_load_id(c, false);
-	if (rv == CARTA_OK)
-		rv = carta_cns_load_personal(c);
-	if (rv == CARTA_OK)
-		rv = carta_cns_load_keysets(c);
-	return rv;
-}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The key sets of a CNS (docs/reference/cns.md 1.5): which exist on the card,
- * their certificates, the PINs that guard them, and the DF each one's
- * commands are sent from. */
+/* The load of a CNS and its key sets (docs/reference/cns.md 1.5): which exist
+ * on the card, their certificates, the PINs that guard them, and the DF each
+ * one's commands are sent from. */
 #include <stdio.h>
 #include <string.h>
 
@@ -227,6 +227,22 @@ enum carta_err carta_cns_load_keysets(struct carta_card *c)
  * with P2=0C; the MF's (CNS0 classic) from wherever the load left the card,
  * as before, or from the MF again once a key set's DF was entered (OpenSC
  * works from the MF: its binding ends with SELECT 3F00, 1.5). */
+/* Where the MF's objects are found again: the MF, or on a card whose files
+ * live under an application (J-Sign over NFC, docs/reference/cns.md 1.13) that
+ * application, selected again, which a SELECT 3F00 might leave. */
+static enum carta_err go_home(struct carta_card *c)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	if (!p->lay->aid)
+		return carta_cns_select_mf(c);
+	rv = carta_cns_select_app(c);
+	if (rv == CARTA_OK)
+		p->away = false;
+	return rv;
+}
+
 enum carta_err carta_cns_enter(struct carta_card *c, const struct carta_cns_keyset *ks)
 {
 	struct carta_cns *p = c->priv;
@@ -235,11 +251,27 @@ enum carta_err carta_cns_enter(struct carta_card *c, const struct carta_cns_keys
 	if (!ks || p->df_ks == ks)
 		return CARTA_OK;
 	if (ks->key_df.len == 0)
-		return p->away ? carta_cns_select_mf(c) : CARTA_OK;
+		return p->away ? go_home(c) : CARTA_OK;
 	rv = carta_cns_select(c, &ks->key_df, NULL);
 	if (rv == CARTA_OK) {
 		p->df_ks = ks;
 		p->away = true;
 	}
+	return rv;
+}
+
+enum carta_err carta_cns_load(struct carta_card *c)
+{
+	struct carta_cns *p = c->priv;
+	enum carta_err rv;
+
+	if (p->lay->extended)
+		c->t->flags |= CARTA_TF_EXTENDED;
+	carta_cns_describe(c);
+	rv = carta_cns_load_id(c, false);
+	if (rv == CARTA_OK)
+		rv = carta_cns_load_personal(c);
+	if (rv == CARTA_OK)
+		rv = carta_cns_load_keysets(c);
 	return rv;
 }
