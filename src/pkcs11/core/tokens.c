@@ -268,10 +268,9 @@ CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need)
 	CK_RV rv = reader_sync_locked(carta_p11_slot_reader(s), need);
 
 	/* a signature slot: its token is there only with a card that has one */
-	if (rv == CKR_OK && carta_p11_slot_is_sign(s) && !s->has_token &&
-	    (need || carta_p11_slot_reader(s)->has_token))
-		rv = carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "the card in \"%s\" has no signature PIN",
-		                    s->name);
+	if (rv == CKR_OK && carta_p11_slot_is_sign(s) && !s->has_token)
+		rv = need ? carta_p11_fail(CKR_TOKEN_NOT_PRESENT, "the card in \"%s\" has no "
+		                           "signature PIN", s->name) : CKR_TOKEN_NOT_PRESENT;
 	return rv;
 }
 
@@ -282,6 +281,7 @@ void carta_p11_tokens_identify(void)
 	bool look;
 
 	carta_p11_mutex_lock(carta_p11.lock);
+	carta_p11_readers_refresh_locked();
 	n = carta_p11.n_slots;
 	carta_p11_mutex_unlock(carta_p11.lock);
 	for (i = 0; i < n; i++) {
@@ -290,7 +290,7 @@ void carta_p11_tokens_identify(void)
 		carta_p11_mutex_lock(carta_p11.lock);
 		look = r->present && !(r->bad_card && r->bad_event == r->event);
 		carta_p11_mutex_unlock(carta_p11.lock);
-		if (look && !r->has_token)
+		if (look)   /* no APDU for a card already known */
 			(void)reader_sync_locked(r, true);
 		carta_p11_mutex_unlock(r->lock);
 	}
