@@ -76,7 +76,7 @@ static void usage(FILE *f)
 	             "  -j, --json         output for scripts (JSON)\n"
 	             "      --pin-fd N     read PIN and PUK from file descriptor N, one a line\n"
 	             "      --login        verify the PIN to read login-only data\n"
-	             "      --module PATH  the PKCS#11 module to register (default %s)\n"
+	             "      --module PATH  the PKCS#11 module to register or sign with (default %s)\n"
 	             "  -o, --output FILE  where to write (cert export, sign)\n"
 	             "      --pem          PEM instead of DER (cert export)\n"
 	             "      --firefox, --chrome, --all   which browsers (register, unregister)\n"
