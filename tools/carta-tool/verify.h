@@ -27,7 +27,7 @@ struct vsigner {
 	enum vcheck valid_then;      /* the certificate was valid at the signing time */
 	enum vcheck chain;           /* a path to a --ca anchor (at the signing time) */
 	char chain_err[96];
-	char time[24];               /* "YYYY-MM-DD HH:MM:SS" UTC, "" when absent */
+	char time[24];               /* "YYYY-MM-DD HH:MM:SS UTC", "" when absent */
 	bool nonrep, digsig;         /* keyUsage bits */
 	uint8_t *cert;               /* DER, NULL when the CMS does not carry it */
 	size_t cert_len;

@@ -175,7 +175,7 @@ static bool signing_time(CMS_SignerInfo *si, struct vsigner *s, time_t *when)
 	    !ASN1_TIME_to_tm(t->value.utctime, &tm))
 		return false;
 	*when = timegm(&tm);
-	strftime(s->time, sizeof(s->time), "%Y-%m-%d %H:%M:%S", &tm);
+	strftime(s->time, sizeof(s->time), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	return true;
 }
 
