@@ -27,7 +27,7 @@ e2e_init "$@"
 
 PROFILES=("$@")
 [ ${#PROFILES[@]} -gt 0 ] || PROFILES=(st idemia cie-nxp)
-TOOL=$CARTA_BUILD/tools/carta-tool/carta-tool
+TOOL=${CARTA_TOOL:-$CARTA_BUILD/tools/carta-tool/carta-tool}
 PY=/usr/bin/python3
 START=$(date +%s)
 
