@@ -171,6 +171,14 @@ bad_input() {
 		expect_exit 11 ct verify "$CL_W/doc.txt" &&
 		expect_exit 11 ct verify "$CL_W/doc.txt.p7s"
 }
+usage_errors() {
+	expect_exit 2 ct sign --key bogus "$CL_W/doc.txt" &&
+		expect_exit 2 ct sign --reason why "$CL_W/doc.txt" &&
+		expect_exit 2 ct sign --content "$CL_W/doc.txt" "$CL_W/doc.txt" &&
+		expect_exit 2 ct sign --pdf --detached "$CL_W/doc.txt" &&
+		expect_exit 2 ct verify &&
+		expect_exit 1 ct_pin "$CL_PIN" sign --key auth "$CL_W/no-such-file"
+}
 wrong_pin() {
 	local before after
 	before=$(tries_left)
@@ -279,6 +287,7 @@ run_profile() {
 		e2e_check "$p: PDF: pdfsig says valid, carta-tool verify agrees" sign_pdf
 		e2e_check "$p: PDF --ca: signature valid, NSS refuses the auth certificate: exit 10" pdf_ca_untrusted
 		e2e_check "$p: PDF altered: exit 9" pdf_altered_fails
+		e2e_check "$p: usage errors: exit 2 (missing file: 1)" usage_errors
 		e2e_check "$p: card removed before the login: exit 3, no file" removed_midway
 		e2e_check "$p: wrong PIN: exit 5, no file, card counter one down" wrong_pin
 		e2e_check "$p: PDF, wrong PIN: one try spent, no file" pdf_wrong_pin

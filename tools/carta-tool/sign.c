@@ -255,6 +255,11 @@ int cmd_sign(struct tool *t)
 		return rc;
 	pdf = t->pdf || (sign_has_suffix(in, ".pdf") && !t->detached && !t->nested);
 	parallel = !pdf && !t->nested && (sign_has_suffix(in, ".p7m") || sign_has_suffix(in, ".p7s"));
+	if ((t->reason && !pdf) || (t->content && !parallel)) {
+		tool_error("%s", t->reason && !pdf ? _("--reason is written only in a PDF signature")
+		                                   : _("--content is for adding a signature to a .p7s"));
+		return TOOL_EX_USAGE;
+	}
 	if (access(in, R_OK) != 0) {
 		tool_error(_("cannot read %s"), in);
 		return TOOL_EX_FAIL;
