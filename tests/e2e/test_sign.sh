@@ -237,6 +237,7 @@ sign_pdf() {
 		return 1
 	ct_pin "$CL_PIN" sign --key auth --reason "carta e2e" "$CL_W/doc.pdf" &&
 		[ -s "$CL_W/doc-signed.pdf" ] &&
+		[ "$(stat -c %a "$CL_W/doc-signed.pdf")" = "$(stat -c %a "$CL_W/doc.txt.p7m")" ] &&
 		pdfsig -nocert "$CL_W/doc-signed.pdf" > "$CL_W/pdfsig.txt" 2>&1
 	cat "$CL_W/pdfsig.txt"
 	grep -q 'Signature Validation: Signature is Valid.' "$CL_W/pdfsig.txt" &&

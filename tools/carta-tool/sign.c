@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crypto/secret.h"
@@ -197,9 +198,14 @@ static int do_pdf(struct job *j, const char *in, bool *etsi)
 	                       .token_label = j->tok.label, .cert_label = j->key.cert_label,
 	                       .reason = j->t->reason };
 	int fd = sign_temp_beside(j->out, tmp, sizeof(tmp)), rc = TOOL_EX_FAIL;
+	mode_t mask = umask(077);
 
+	umask(mask);
 	if (fd < 0)
 		return TOOL_EX_FAIL;
+	/* pdfsig writes into mkstemp's 0600 file: the usual mode under the umask */
+	if (fchmod(fd, 0666 & ~mask) != 0)
+		tool_error(_("cannot write %s"), tmp);
 	close(fd);
 	pin = calloc(1, j->pin->len + 1);
 	if (pin) {

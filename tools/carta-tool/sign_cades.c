@@ -142,7 +142,7 @@ out:
 	return ok;
 }
 
-/* The card signs the attributes; OpenSSL checks the result. */
+/* The card signs the attributes' DER; its signature becomes the SignerInfo's. */
 static int card_sign(const struct cades_req *r, CMS_SignerInfo *si)
 {
 	unsigned char *der = NULL;
