@@ -54,6 +54,16 @@ static const struct command commands[] = {
 	  "  As root: hide p11-kit's module NAME (e.g. opensc-pkcs11, which \"doctor\" names when it\n"
 	  "  shows the same card) from every p11-kit program, or undo it, with a file\n"
 	  "  /etc/pkcs11/modules/NAME.module; the package's own file is not touched.\n") },
+	{ "sign", cmd_sign, N_("carta-tool sign FILE [-o OUT] [--key auth|sign] [--detached] [--nested]\n"
+	  "                [--pdf] [--reason TEXT] [--content FILE] [--pin-fd N] [--module PATH]\n"
+	  "  Sign FILE with the card through the PKCS#11 module: CAdES-BES FILE.p7m (--detached:\n"
+	  "  FILE.p7s); a .p7m gets one more signature (--nested: signed again as FILE.p7m.p7m);\n"
+	  "  a PDF is signed inside (PAdES, with poppler's pdfsig). --key sign (the default when\n"
+	  "  the card has one) is the qualified-signature key and its PIN.\n") },
+	{ "verify", cmd_verify, N_("carta-tool verify FILE.p7m|FILE.p7s|FILE.pdf [--content FILE] [--extract OUT]\n"
+	  "                  [--ca FILE|DIR] [--json]\n"
+	  "  Check every signature (nested ones too): who signed, when, with which key.\n"
+	  "  Exit 0 valid, 9 invalid, 10 untrusted or not valid then, 11 not a signed file.\n") },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -77,8 +87,8 @@ static void usage(FILE *f)
 	             "      --pin-fd N     read PIN and PUK from file descriptor N, one a line\n"
 	             "      --login        verify the PIN to read login-only data\n"
 	             "      --sign         the signature PIN instead of the CNS PIN (pin)\n"
-	             "      --module PATH  the PKCS#11 module to register (default %s)\n"
-	             "  -o, --output FILE  where to write (cert export)\n"
+	             "      --module PATH  the PKCS#11 module to register or sign with (default %s)\n"
+	             "  -o, --output FILE  where to write (cert export, sign)\n"
 	             "      --pem          PEM instead of DER (cert export)\n"
 	             "      --firefox, --chrome, --thunderbird, --all   which programs (register, unregister)\n"
 	             "  -q, --quiet        errors only (register, unregister, p11kit)\n"
@@ -88,7 +98,9 @@ static void usage(FILE *f)
 	                   "  0 success, 1 error, 2 wrong usage, 3 no PC/SC service, reader or card,\n"
 	                   "  4 card not recognised, 5 wrong PIN or PUK, 6 PIN or PUK blocked,\n"
 	                   "  7 refused before touching the card (length rules, new PINs differ),\n"
-	                   "  8 doctor found problems.\n"));
+	                   "  8 doctor found problems, 9 a signature does not check (verify),\n"
+	                   "  10 signatures intact but a certificate untrusted or not valid then,\n"
+	                   "  11 not a signed file.\n"));
 }
 
 /* The locale may be missing (it_IT.UTF-8 not generated): the user still
@@ -138,6 +150,9 @@ static int parse(int argc, char **argv, struct tool *t, bool *help)
 		{ "pem", 0, 0, 'P' }, { "firefox", 0, 0, 'F' }, { "chrome", 0, 0, 'C' },
 		{ "all", 0, 0, 'A' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' },
 		{ "thunderbird", 0, 0, 'T' }, { "quiet", 0, 0, 'q' },
+		{ "key", 1, 0, 256 }, { "detached", 0, 0, 257 }, { "nested", 0, 0, 258 },
+		{ "pdf", 0, 0, 259 }, { "reason", 1, 0, 260 }, { "content", 1, 0, 261 },
+		{ "extract", 1, 0, 262 }, { "ca", 1, 0, 263 },
 		{ 0, 0, 0, 0 },
 	};
 	char *end;
@@ -166,6 +181,14 @@ static int parse(int argc, char **argv, struct tool *t, bool *help)
 		case 'q': t->quiet = true; break;
 		case 'h': *help = true; break;
 		case 'V': printf("carta-tool %s\n", CARTA_VERSION); exit(0);
+		case 256: t->key = optarg; break;
+		case 257: t->detached = true; break;
+		case 258: t->nested = true; break;
+		case 259: t->pdf = true; break;
+		case 260: t->reason = optarg; break;
+		case 261: t->content = optarg; break;
+		case 262: t->extract = optarg; break;
+		case 263: t->ca = optarg; break;
 		default: return -1;
 		}
 	}

@@ -3,7 +3,10 @@
 #define CARTA_TOOL_H
 
 /* carta-tool: a thin command-line front over libcarta (include/carta/),
- * never over the PKCS#11 module. One file per command. */
+ * never over the PKCS#11 module, with one documented exception: sign
+ * (sign*.c, p11client.c) reaches the card through the PKCS#11 module, the
+ * path every third-party signing application takes (issue 14), and sign and
+ * verify use OpenSSL's CMS API directly. One file per command. */
 
 #include <libintl.h>
 #include <stdbool.h>
@@ -27,6 +30,9 @@ enum tool_exit {
 	TOOL_EX_BLOCKED = 6,     /* PIN or PUK blocked */
 	TOOL_EX_REFUSED = 7,     /* refused before touching the card */
 	TOOL_EX_PROBLEMS = 8,    /* doctor found problems */
+	TOOL_EX_BAD_SIG = 9,     /* verify: a signature, or the content, does not check */
+	TOOL_EX_UNTRUSTED = 10,  /* verify: intact, but a certificate is untrusted or was not valid */
+	TOOL_EX_BAD_INPUT = 11,  /* verify: not a signed file (truncated, damaged) */
 };
 
 #define TOOL_FIREFOX 0x1u
@@ -45,6 +51,13 @@ struct tool {
 	const char *module;      /* --module, else the installed module */
 	const char *output;      /* -o */
 	unsigned browsers;       /* TOOL_FIREFOX | TOOL_CHROME | TOOL_THUNDERBIRD, 0 = all */
+	/* sign, verify */
+	const char *key;         /* --key auth|sign */
+	const char *reason;      /* --reason (PDF) */
+	const char *content;     /* --content: the signed file of a .p7s */
+	const char *extract;     /* --extract OUT */
+	const char *ca;          /* --ca FILE|DIR */
+	bool detached, nested, pdf;
 	char **args;             /* words after the command */
 	int nargs;
 };
@@ -181,5 +194,7 @@ int cmd_register(struct tool *t);
 int cmd_unregister(struct tool *t);
 int cmd_doctor(struct tool *t);
 int cmd_p11kit(struct tool *t);
+int cmd_sign(struct tool *t);
+int cmd_verify(struct tool *t);
 
 #endif

@@ -10,7 +10,7 @@ build_pkgs="build-essential cmake pkg-config libpcsclite-dev libssl-dev libp11-k
             clang libclang-rt-14-dev gettext python3"
 test_pkgs="pcscd vsmartcard-vpcd pcsc-tools opensc opensc-pkcs11 libnss3-tools gnutls-bin p11-kit
            p11-kit-modules libengine-pkcs11-openssl curl openssl iproute2 util-linux procps python3 openssh-client man-db groff-base firefox-esr
-           gdb"
+           gdb poppler-utils ghostscript python3-asn1crypto"
 case "$want" in
   build) pkgs="$build_pkgs" ;;
   test)  pkgs="$build_pkgs $test_pkgs" ;;
