@@ -296,20 +296,10 @@ void carta_p11_tokens_identify(void)
 	}
 }
 
-/* The 32-byte label keeps the suffix: the name is cut, at a UTF-8
- * character boundary, to make room for it. */
+/* The rule is libcarta's, shared with carta-tool (carta_card_token_label). */
 void carta_p11_token_label(const struct carta_p11_token *t, char out[33])
 {
-	const char *sfx = !t->two ? "" : t->role == CARTA_PIN_ROLE_SIGN ? " (firma)" : " (CNS)";
-	size_t room = 32 - strlen(sfx), n = strlen(t->desc->label);
-
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)t->desc->label[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(out, t->desc->label, n);
-	memcpy(out + n, sfx, strlen(sfx) + 1);
+	carta_card_token_label(t->desc, t->user_pin, out, 33);
 }
 
 /* Another process reset the card: its security state is gone. A user
