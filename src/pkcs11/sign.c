@@ -261,7 +261,7 @@ static void end_for(CK_SESSION_HANDLE h)
 
 	if (carta_p11_ready() && carta_p11_session_lock(h, &s, &ss) == CKR_OK) {
 		carta_p11_op_clear(&ss->sign);
-		carta_p11_sign_op_done_locked(s, &ss->sign);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 }
@@ -313,7 +313,7 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
-		carta_p11_sign_op_done_locked(s, &ss->sign);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_Sign(session 0x%lx, %lu bytes%s)", hSession, ulDataLen,
@@ -347,7 +347,7 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = update_locked(&ss->sign, pPart, ulPartLen);
-		carta_p11_sign_op_done_locked(s, &ss->sign);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_SignUpdate(session 0x%lx, %lu bytes)", hSession, ulPartLen);
@@ -365,7 +365,7 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
-		carta_p11_sign_op_done_locked(s, &ss->sign);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_SignFinal(session 0x%lx%s)", hSession,

@@ -475,6 +475,7 @@ static void test_no_login_signature(void **state)
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_BYTE msg[] = "delibera n. 7", sig[512];
 	CK_OBJECT_HANDLE k, k0, o[4];
+	CK_SESSION_HANDLE s2;
 	CK_SESSION_INFO si;
 	CK_ULONG n;
 	unsigned long apdus, r0;
@@ -525,12 +526,22 @@ static void test_no_login_signature(void **state)
 		assert_int_equal(carta_rsa_verify_pkcs1(dsc.p, dsc.len, true, CARTA_HASH_SHA256, hash,
 		                                        hl, sig, n), CARTA_OK);
 	}
+	/* the context login of an operation still in progress holds the PIN:
+	 * another session closing does not drop it under that operation */
+	s2 = h_open(&c->h, SIGN_SLOT(0), 0);
+	assert_int_equal(c->h.f->C_SignInit(c->ds, &m, k), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN), CKR_OK);
+	assert_int_equal(c->h.f->C_CloseSession(s2), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 2);
+	n = sizeof(sig);
+	assert_int_equal(c->h.f->C_Sign(c->ds, msg, sizeof(msg), sig, &n), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 3);
 	assert_int_equal(vcard_ds_tries_left(c->t.v, false), 3);
 	assert_int_equal(vcard_pin_tries_left(c->t.v, false), 3);
 	/* a C_Login(CKU_USER) on the firma token still works (pkcs11-tool -l) */
 	assert_int_equal(h_login(&c->h, c->ds, CKU_USER, DS_PIN), CKR_OK);
 	assert_int_equal(tap_sign(&c->h, c->ds, k, DS_PIN, dsc, "con login"), CKR_OK);
-	assert_int_equal(atomic_load(&c->t.resets), r0 + 2);   /* the login holds it */
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 3);   /* the login holds it */
 }
 
 /* C_GetSlotList with a buffer, as first call after C_Initialize (no length

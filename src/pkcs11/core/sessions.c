@@ -35,6 +35,7 @@ void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_s
 {
 	unlink_locked(s, ss);
 	session_free(ss);
+	carta_p11_sign_pin_unheld_locked(s);
 }
 
 /* The card keeps one login for re-verifying: the AUTH token's. A SIGN
@@ -100,10 +101,23 @@ void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 		(void)carta_card_logout_own(s->tok.card);
 }
 
-void carta_p11_sign_op_done_locked(struct carta_p11_slot *s, const struct carta_p11_op *op)
+/* An operation in progress whose context login succeeded: the PIN it
+ * verified is still needed for it. */
+static bool context_login_held_locked(const struct carta_p11_slot *s)
 {
-	if (!op->active && s->has_token && s->tok.role == CARTA_PIN_ROLE_SIGN &&
-	    s->login != CARTA_P11_LOGIN_USER)
+	const struct carta_p11_session *ss;
+
+	for (ss = s->sessions; ss; ss = ss->next)
+		if (!ss->removed && ((ss->sign.active && ss->sign.ctx_auth) ||
+		                     (ss->decrypt.active && ss->decrypt.ctx_auth)))
+			return true;
+	return false;
+}
+
+void carta_p11_sign_pin_unheld_locked(struct carta_p11_slot *s)
+{
+	if (s->has_token && s->tok.role == CARTA_PIN_ROLE_SIGN &&
+	    s->login != CARTA_P11_LOGIN_USER && !context_login_held_locked(s))
 		(void)carta_p11_sign_pin_drop_locked(s);
 }
 

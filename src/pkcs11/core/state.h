@@ -276,10 +276,12 @@ bool carta_p11_ro_session_exists_locked(const struct carta_p11_slot *s);
 /* A SIGN token's PIN may still be verified on the card (pin_live): reset
  * the card, the only way to drop it (docs/reference/cns.md 1.6, 3.4). */
 enum carta_err carta_p11_sign_pin_drop_locked(struct carta_p11_slot *s);
-/* After a call that may have ended op on a SIGN token: with nobody logged
- * in (a context login without C_Login(CKU_USER)), no login holds the PIN
- * that operation verified: dropped from the card at once (pin_live). */
-void carta_p11_sign_op_done_locked(struct carta_p11_slot *s, const struct carta_p11_op *op);
+/* After a call that may have ended an operation on a SIGN token: with
+ * nobody logged in as CKU_USER, only the context login of an operation
+ * still in progress holds the PIN; when none does, a PIN that may still be
+ * verified is dropped from the card at once (pin_live; docs/pkcs11.md "The
+ * signature PIN after logout"). */
+void carta_p11_sign_pin_unheld_locked(struct carta_p11_slot *s);
 
 /* ---- tokens.c: bring the token up to date with the reader (slot lock held) */
 CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need);
