@@ -162,6 +162,17 @@ void carta_card_close(struct carta_card *c);
 const struct carta_card_desc *carta_card_get_desc(const struct carta_card *c);
 struct carta_transport *carta_card_transport(struct carta_card *c);
 
+/* The PKCS#11 label of the token user PIN `pin` opens (one token per PIN,
+ * docs/pkcs11.md "One token per PIN"), the one rule for the module and
+ * carta-tool: the card's name (desc->label), then " (firma)" for a PIN of
+ * role SIGN, on any card; " (CNS)" for the AUTH PIN of a card that also
+ * has a SIGN PIN; nothing for a card's only AUTH token (CIE, CNS) or a pin
+ * that is no user PIN. At most CARTA_TOKEN_LABEL_MAX bytes: the name is cut,
+ * at a UTF-8 character boundary, to keep the suffix. out: cap bytes, NUL
+ * terminated (cut further if cap is smaller). */
+#define CARTA_TOKEN_LABEL_MAX 32
+void carta_card_token_label(const struct carta_card_desc *d, int pin, char *out, size_t cap);
+
 /* Which driver would claim this ATR (without talking to a card): its name, or
  * NULL. For carta-tool info and the ATR coverage test. */
 const char *carta_atr_driver(const uint8_t *atr, size_t n);
@@ -223,13 +234,17 @@ enum carta_err carta_card_logout_own(struct carta_card *c);
 /* The PIN a front end keeps while its user is logged in: one the card
  * answered 9000 to in this login (borrowed; it must stay valid until the
  * next call of this function, carta_card_logout_own or carta_card_close;
- * NULL: none). A signature or decryption that finds the PIN no longer
- * verified (CARTA_E_SECURITY_STATUS: someone else reset the card, or took
- * the CIE's secure-messaging channel) verifies it once more and runs once
- * more, inside the same transaction (the CIE opens a fresh SM session for
- * it). A re-verify the card refuses (the PIN was changed by someone else)
- * is never repeated: the kept PIN is forgotten here, and the operation
- * returns CARTA_E_SECURITY_STATUS. */
+ * NULL: none). One PIN at a time: a new call replaces the one kept. A
+ * signature or decryption with a key that this PIN guards (struct
+ * carta_key.pin), and whose always_auth is false, that finds the PIN no
+ * longer verified (CARTA_E_SECURITY_STATUS: someone else reset the card, or
+ * took the CIE's secure-messaging channel) verifies it once more and runs
+ * once more, inside the same transaction (the CIE opens a fresh SM session
+ * for it). A key guarded by another PIN, or an always_auth key (its PIN goes
+ * before each signature, from the user), is never given the kept PIN: its
+ * operation returns CARTA_E_SECURITY_STATUS as it is. A re-verify the card
+ * refuses (the PIN was changed by someone else) is never repeated: the kept
+ * PIN is forgotten here, and the operation returns CARTA_E_SECURITY_STATUS. */
 void carta_card_keep_login(struct carta_card *c, size_t pin, const struct carta_secret *v);
 
 /* Sign with key `key`. out receives the signature (modulus length for RSA);

@@ -175,6 +175,42 @@ void carta_card_close(struct carta_card *c)
 	free(c);
 }
 
+/* The suffix of the token `pin` opens: "which is which" on a card with a
+ * signature PIN; a signature token says so even alone (a "DSD" card). */
+static const char *token_suffix(const struct carta_card_desc *d, int pin)
+{
+	bool sign = false, auth = false;
+	size_t i;
+
+	if (pin < 0 || (size_t)pin >= d->n_pins || d->pins[pin].kind != CARTA_PIN_USER)
+		return "";
+	if (d->pins[pin].role == CARTA_PIN_ROLE_SIGN)
+		return " (firma)";
+	for (i = 0; i < d->n_pins; i++) {
+		if (d->pins[i].kind != CARTA_PIN_USER)
+			continue;
+		sign |= d->pins[i].role == CARTA_PIN_ROLE_SIGN;
+		auth |= d->pins[i].role == CARTA_PIN_ROLE_AUTH;
+	}
+	return sign && auth ? " (CNS)" : "";
+}
+
+void carta_card_token_label(const struct carta_card_desc *d, int pin, char *out, size_t cap)
+{
+	const char *sfx = token_suffix(d, pin);
+	size_t room = CARTA_TOKEN_LABEL_MAX - strlen(sfx);
+	size_t n = strnlen(d->label, sizeof(d->label));
+
+	if (cap == 0)
+		return;
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)d->label[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(out, cap, "%.*s%s", (int)n, d->label, sfx);
+}
+
 const struct carta_card_desc *carta_card_get_desc(const struct carta_card *c)
 {
 	return c ? &c->desc : NULL;

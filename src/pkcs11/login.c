@@ -155,7 +155,9 @@ static CK_RV login_context_locked(struct carta_p11_slot *s, struct carta_p11_ses
 		return carta_p11_fail(CKR_OPERATION_NOT_INITIALIZED, "the operation's key has "
 		                      "CKA_ALWAYS_AUTHENTICATE false: nothing to authenticate, the "
 		                      "operation goes on");
-	if (s->login != CARTA_P11_LOGIN_USER)
+	/* a token that needs no login takes it with or without a CKU_USER
+	 * login (docs/pkcs11.md "The signature token needs no login") */
+	if (s->login != CARTA_P11_LOGIN_USER && !s->tok.no_login)
 		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
 	ref = s->tok.desc->keys[op->key].pin;
 	if (ref < 0 || (size_t)ref >= s->tok.desc->n_pins)

@@ -128,6 +128,7 @@ CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 	rv = carta_p11_session_lock(hSession, &s, &ss);
 	if (rv == CKR_OK) {
 		cancel_locked(ss, flags);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_SessionCancel(session 0x%lx, flags 0x%lx)", hSession, flags);

@@ -107,7 +107,9 @@ static CK_RV init_locked(struct carta_p11_slot *s, struct carta_p11_session *ss,
 	rv = check_key(&s->tok, o, m->mechanism, CARTA_KU_SIGN | CARTA_KU_NONREP);
 	if (rv != CKR_OK)
 		return rv;
-	if (s->login != CARTA_P11_LOGIN_USER)
+	/* a token that needs no login: the key is authorised at each use by
+	 * C_Login(CKU_CONTEXT_SPECIFIC), checked at C_Sign */
+	if (s->login != CARTA_P11_LOGIN_USER && !s->tok.no_login)
 		return carta_p11_fail(CKR_USER_NOT_LOGGED_IN, "user not logged in");
 	k = &s->tok.desc->keys[o->index];
 	carta_p11_op_clear(op);
@@ -259,6 +261,7 @@ static void end_for(CK_SESSION_HANDLE h)
 
 	if (carta_p11_ready() && carta_p11_session_lock(h, &s, &ss) == CKR_OK) {
 		carta_p11_op_clear(&ss->sign);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 }
@@ -310,6 +313,7 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, pData, ulDataLen, true, pSignature, pulSignatureLen);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_Sign(session 0x%lx, %lu bytes%s)", hSession, ulDataLen,
@@ -343,6 +347,7 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = update_locked(&ss->sign, pPart, ulPartLen);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_SignUpdate(session 0x%lx, %lu bytes)", hSession, ulPartLen);
@@ -360,6 +365,7 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 		end_for(hSession);
 	} else if ((rv = carta_p11_session_lock(hSession, &s, &ss)) == CKR_OK) {
 		rv = sign_locked(s, &ss->sign, NULL, 0, false, pSignature, pulSignatureLen);
+		carta_p11_sign_pin_unheld_locked(s);
 		carta_p11_slot_unlock(s);
 	}
 	return carta_p11_ret(rv, "C_SignFinal(session 0x%lx%s)", hSession,

@@ -61,9 +61,11 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 	else if (rv == CKR_OK) {
 		/* the length query fixes the set of slots (v2.40 base 5.5): a card
 		 * not identified yet is identified now, so that its signature slot
-		 * is in it. Its APDUs are those the first C_GetTokenInfo would send. */
-		if (!pSlotList)
-			carta_p11_tokens_identify();
+		 * is in it. So is a call with a buffer and no length query before
+		 * it (a client that guesses the size): every call that lists a card
+		 * knows whether it has a signature slot. Its APDUs are those the
+		 * first C_GetTokenInfo would send; a known card costs nothing. */
+		carta_p11_tokens_identify();
 		carta_p11_mutex_lock(carta_p11.lock);
 		rv = slot_list_locked(tokenPresent, pSlotList, pulCount);
 		carta_p11_mutex_unlock(carta_p11.lock);

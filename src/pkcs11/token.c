@@ -40,8 +40,12 @@ static void fill_token_info_locked(struct carta_p11_slot *s, CK_TOKEN_INFO *ti)
 	/* both tokens of a card carry its serial: it names the card, and the
 	 * labels tell the tokens apart (docs/pkcs11.md "One token per PIN") */
 	carta_p11_blank_fill(ti->serialNumber, sizeof(ti->serialNumber), t->desc->serial);
-	ti->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED |
-	            CKF_WRITE_PROTECTED;
+	ti->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_WRITE_PROTECTED;
+	/* a signature token's keys ask for the PIN at each use: nothing needs
+	 * a C_Login, and NSS then never gives it another token's password
+	 * (docs/pkcs11.md "The signature token needs no login") */
+	if (!t->no_login)
+		ti->flags |= CKF_LOGIN_REQUIRED;
 	if (t->pinpad)
 		ti->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	ti->flags |= pin_flags(s, t->user_pin, false);

@@ -5,8 +5,9 @@
 # application, DF_DS 3F00 1400: docs/reference/cns.md 1.5) and the
 # signature-only "dsd" profile.
 #   - pkcs11-tool -L: a token per PIN, "NAME (CNS)" and "NAME (firma)" (dsd:
-#     the firma token only), both in the card's reader; carta-tool names the
-#     same tokens;
+#     the firma token only, "NAME (firma)" too), both in the card's reader;
+#     carta-tool names the same tokens; the firma token is not "login
+#     required" (docs/pkcs11.md "The signature token needs no login");
 #   - SHA256-RSA-PKCS and RSA-PKCS with the signature key, verified by openssl
 #     against the qualified certificate the card was given; the key is
 #     CKA_ALWAYS_AUTHENTICATE, CKA_SIGN only; the card sees the signature PIN
@@ -20,7 +21,10 @@
 #     carta-tool pin change|unblock --sign; doctor's sign-pin-blocked;
 #   - NSS: certutil -K -h all shows both keys; a TLS client login through
 #     tstclnt uses the CNS key (named, and picked by NSS itself), and the card
-#     log shows the signature PIN was never presented;
+#     log shows the signature PIN was never presented; pdfsig (NSS) signs a PDF
+#     with the firma key through the module as registered, both tokens in
+#     view: NSS makes the context-specific login itself, the CNS PIN is not
+#     presented;
 #   - independent check: Debian's OpenSC (itacns) lists the CNS1 application
 #     of the --ds card and signs with it, verified by openssl (idemia: OpenSC
 #     0.23 reads it but does no RSA-2048 on that ATR; its clean refusal is
@@ -77,9 +81,9 @@ hex2bin() {
 
 # fm_card_up PROFILE [serve options...]: a deterministic identity with the
 # signature key set, served in slot 0. Sets CL_W, CL_PROFILE, DSPIN, DSPUK
-# (what the card was given), CNS_TOKEN / FIRMA_TOKEN (the labels of issue 13
-# on a card with both PINs: "NAME (CNS)", "NAME (firma)"; a signature-only
-# card's one token is "NAME", as src/pkcs11 labels a card's only token), DS_ONLY.
+# (what the card was given), CNS_TOKEN / FIRMA_TOKEN (the labels of issue 13:
+# "NAME (CNS)", "NAME (firma)"; a signature-only card's one token is "NAME
+# (firma)" too, carta_card_token_label), DS_ONLY.
 fm_card_up() {
 	local p=$1 serve=()
 	shift
@@ -96,7 +100,6 @@ fm_card_up() {
 	[ "$DS_ONLY" = 1 ] || openssl x509 -in "$CL_W/id/holder.pem" -pubkey -noout > "$CL_W/pub.pem"
 	CNS_TOKEN="$CL_HOLDER (CNS)"
 	FIRMA_TOKEN="$CL_HOLDER (firma)"
-	[ "$DS_ONLY" = 1 ] && FIRMA_TOKEN=$CL_HOLDER
 	head -c 3000 /dev/urandom > "$CL_W/data"
 	e2e_start_card 0 "$p" --identity "$CL_W/id" "${serve[@]}" "$@"
 }
@@ -195,6 +198,14 @@ tokens_listed() {
 	awk '/^Slot /{slot=$0} /token label/{print slot}' "$CL_W/L.txt" | grep -v 'Virtual PCD 00 00' &&
 		{ echo "a token outside the card's reader"; return 1; }
 	return 0
+}
+
+# Only the CNS token is "login required": the firma token's key asks for its
+# PIN at each use, so NSS never presents another token's password to it
+# (docs/pkcs11.md "The signature token needs no login").
+login_required_flags() {
+	flags_lack "$FIRMA_TOKEN" 'login required' &&
+		if [ "$DS_ONLY" != 1 ]; then flags_have "$CNS_TOKEN" 'login required'; fi
 }
 
 # The firma token's certificate is the qualified one the card was given; its
@@ -460,6 +471,42 @@ tls_login() {
 	page_ok "$out" && log_no_sign_use "$m" && card_pins 63C3 63C3
 }
 
+# pdfsig (NSS) signs with the firma key through the module as registered in
+# the NSS database, both tokens in view (not carta-tool's p11-kit server):
+# NSS finds the key without a login (the token is not "login required") and,
+# after C_SignInit, makes the context-specific login itself for the
+# CKA_ALWAYS_AUTHENTICATE key (PK11_Sign). The module's call log shows that
+# login on the firma token's session and no C_Login(CKU_USER) there; the
+# card saw the signature PIN before the signature; pdfsig finds the
+# signature valid, made with the qualified certificate. poppler 22.12's
+# pdfsig gives its one password (-nss-pwd) to every token that wants a
+# login, so the card of this phase has the signature PIN as its CNS PIN too
+# (carta-tool sign exports the one token through p11-kit server instead).
+nss_pdf_firma() {
+	local nick m cn fs=21 log=$CL_W/carta-pdfsig.log
+	[ "$DS_ONLY" = 1 ] && fs=01   # the session of slot 32 (firma), or 0 (dsd)
+	nick=$(firma -O --type cert 2>/dev/null | sed -n 's/^ *label: *//p' | head -n1 | sed 's/ *$//')
+	[ -n "$nick" ] || { echo "no certificate label on the firma token"; return 1; }
+	cn=$(openssl x509 -in "$CL_W/id/ds-cert.pem" -noout -subject -nameopt sep_multiline,utf8 |
+		sed -n 's/^ *CN=//p')
+	gs -q -sDEVICE=pdfwrite -o "$CL_W/doc.pdf" -c '72 720 moveto showpage' || return 1
+	m=$(log_mark)
+	CARTA_DEBUG=2 CARTA_DEBUG_FILE=$log timeout 120 pdfsig "$CL_W/doc.pdf" "$CL_W/doc-signed.pdf" \
+		-add-signature -nssdir "sql:$CL_W/nss" -nick "$FIRMA_TOKEN:$nick" -nss-pwd "$DSPIN" \
+		-kpw "$DSPIN" > "$CL_W/pdfsig-add.txt" 2>&1
+	cat "$CL_W/pdfsig-add.txt"
+	grep -E 'C_Login|C_SignInit|C_Sign\(' "$log"
+	grep -Eq "C_Login\(session 0x[0-9a-f]*$fs, CKU_CONTEXT_SPECIFIC, PIN given\) = CKR_OK" "$log" ||
+		{ echo "no context-specific login on the firma token"; return 1; }
+	! grep -Eq "C_Login\(session 0x[0-9a-f]*$fs, CKU_USER" "$log" ||
+		{ echo "NSS logged in to the firma token as CKU_USER"; return 1; }
+	log_verify_before_each_sign "$m" 1 || return 1
+	pdfsig -nssdir "sql:$CL_W/nss" -nocert "$CL_W/doc-signed.pdf" > "$CL_W/pdfsig.txt" 2>&1
+	cat "$CL_W/pdfsig.txt"
+	grep -q 'Signature Validation: Signature is Valid.' "$CL_W/pdfsig.txt" &&
+		grep -qF "Signer Certificate Common Name: $cn" "$CL_W/pdfsig.txt"
+}
+
 # A signature-only card offers NSS nothing for a TLS login: the server gets no
 # certificate, and the signature PIN is not presented.
 tls_nothing_offered() {
@@ -520,6 +567,7 @@ phase_keys() {
 	local p=$1
 	fm_card_up "$p" || { e2e_check "$p: card start" false; return; }
 	e2e_check "$p: pkcs11-tool -L: the expected tokens" tokens_listed
+	e2e_check "$p: the firma token is not 'login required', the CNS token is" login_required_flags
 	DSID=$(ds_id)
 	e2e_check "$p: firma token: qualified certificate, always-authenticate sign-only key" firma_objects
 	[ "$DS_ONLY" = 1 ] || e2e_check "$p: CNS token: the authentication certificate only" cns_objects
@@ -607,6 +655,21 @@ phase_nss() {
 	e2e_check "$p: stats: signature PIN full" stats_has ds_pin_tries=3
 }
 
+# A card whose CNS PIN is the signature PIN (nss_pdf_firma says why).
+phase_nss_pdf() {
+	local p=$1 same=()
+	fm_card_up "$p" || { e2e_check "$p: card start" false; return; }
+	[ "$DS_ONLY" = 1 ] || same=(--pin "$DSPIN")
+	fm_card_down
+	e2e_start_card 0 "$p" --identity "$CL_W/id" "${same[@]}" $([ "$DS_ONLY" = 1 ] || echo --ds) ||
+		{ e2e_check "$p: card start" false; return; }
+	e2e_check "$p: NSS DB with the module" nss_setup
+	e2e_check "$p: pdfsig (NSS) signs with the firma key: its own context-specific login" \
+		nss_pdf_firma
+	fm_card_down
+	e2e_check "$p: stats: signature PIN full" stats_has ds_pin_tries=3
+}
+
 phase_opensc() {
 	local p=$1
 	fm_card_up "$p" || { e2e_check "$p: card start" false; return; }
@@ -643,6 +706,7 @@ for p in "${PROFILES[@]}"; do
 	phase_per_sign "$p"
 	phase_pins "$p"
 	phase_nss "$p"
+	phase_nss_pdf "$p"
 	[ "$p" = dsd ] || phase_opensc "$p"
 done
 dsd_unsupported

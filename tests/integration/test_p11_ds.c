@@ -122,7 +122,11 @@ static void test_two_slots(void **state)
 	assert_int_equal(c->h.f->C_GetTokenInfo(SIGN_SLOT(0), &t1), CKR_OK);
 	assert_memory_equal(t0.serialNumber, t1.serialNumber, sizeof(t0.serialNumber));
 	assert_memory_equal(t0.model, t1.model, sizeof(t0.model));
-	assert_true(t1.flags & CKF_LOGIN_REQUIRED);
+	/* the CNS token needs a login; the firma token does not, so that NSS
+	 * never presents the CNS password to it (docs/pkcs11.md "The signature
+	 * token needs no login") */
+	assert_true(t0.flags & CKF_LOGIN_REQUIRED);
+	assert_int_equal(t1.flags & CKF_LOGIN_REQUIRED, 0);
 	assert_true(t1.flags & CKF_USER_PIN_INITIALIZED);
 	assert_int_equal(t1.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
 	                             CKF_USER_PIN_LOCKED), 0);
@@ -286,10 +290,15 @@ static void test_context_specific(void **state)
 		                                        hl, sig, n), CARTA_OK);
 	}
 	assert_int_equal(tap_sign(&c->h, c->ds, k, DS_PIN, dsc, "di nuovo"), CKR_OK);
-	/* the user must be logged in for a context login */
+	/* the operation outlives C_Logout, and the context login needs no user
+	 * login on the firma token */
 	assert_int_equal(c->h.f->C_SignInit(c->ds, &m, k), CKR_OK);
 	assert_int_equal(c->h.f->C_Logout(c->ds), CKR_OK);
-	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN), CKR_USER_NOT_LOGGED_IN);
+	ver = atomic_load(&c->t.verify_ds);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.verify_ds), ver + 1);
+	n = sizeof(sig);
+	assert_int_equal(c->h.f->C_Sign(c->ds, msg, sizeof(msg), sig, &n), CKR_OK);
 }
 
 /* The card forgets PIN 1A after each signature (--ds-pin-per-sign): each
@@ -445,10 +454,118 @@ static void test_reset_by_other(void **state)
 	assert_int_equal(c->h.f->C_GetSessionInfo(c->cns, &si), CKR_OK);
 	assert_int_equal(si.state, CKS_RW_USER_FUNCTIONS);
 	assert_int_equal(atomic_load(&c->t.verify_ds), ds_verifies);
-	assert_int_equal(c->h.f->C_SignInit(c->ds, &(CK_MECHANISM){ CKM_SHA256_RSA_PKCS, NULL, 0 },
-	                                    k1), CKR_USER_NOT_LOGGED_IN);
+	/* the key needs its PIN again: nothing was sent for it */
+	assert_int_equal(tap_sign(&c->h, c->ds, k1, NULL, dsc, "senza PIN"), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(atomic_load(&c->t.verify_ds), ds_verifies);
 	assert_int_equal(h_login(&c->h, c->ds, CKU_USER, DS_PIN), CKR_OK);
 	assert_int_equal(tap_sign(&c->h, c->ds, k1, DS_PIN, dsc, "di nuovo"), CKR_OK);
+}
+
+/* The firma token needs no login (docs/pkcs11.md "The signature token
+ * needs no login"): its key is public (CKA_PRIVATE false) but each use
+ * wants C_Login(CKU_CONTEXT_SPECIFIC), with no CKU_USER login before it,
+ * as NSS does it (PK11_Sign: C_SignInit, then the context login for a
+ * CKA_ALWAYS_AUTHENTICATE key). The PIN that login verified is dropped from
+ * the card when the operation ends, since no login holds it; the CNS login
+ * of the same application lasts through its kept PIN. */
+static void test_no_login_signature(void **state)
+{
+	struct ctx *c = *state;
+	struct carta_bytes dsc = vcard_ds_cert(c->t.v), hc = vcard_holder_cert(c->t.v);
+	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_BYTE msg[] = "delibera n. 7", sig[512];
+	CK_OBJECT_HANDLE k, k0, o[4];
+	CK_SESSION_HANDLE s2;
+	CK_SESSION_INFO si;
+	CK_ULONG n;
+	unsigned long apdus, r0;
+
+	k = tap_key(&c->h, c->ds);   /* found without a login */
+	assert_false(bool_attr(c, c->ds, k, CKA_PRIVATE));
+	assert_true(bool_attr(c, c->ds, k, CKA_ALWAYS_AUTHENTICATE));
+	assert_true(bool_attr(c, c->ds, k, CKA_SIGN));
+	assert_int_equal(h_find(&c->h, c->cns, CKO_PRIVATE_KEY, o, 4), 0);   /* CNS: hidden */
+	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN),
+	                 CKR_OPERATION_NOT_INITIALIZED);
+	apdus = h_apdus(c->t.v);
+	assert_int_equal(tap_sign(&c->h, c->ds, k, NULL, dsc, "senza PIN"), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(h_apdus(c->t.v), apdus);
+	assert_int_equal(atomic_load(&c->t.verify_ds), 0);
+
+	assert_int_equal(h_login(&c->h, c->cns, CKU_USER, CNS_PIN), CKR_OK);
+	k0 = tap_key(&c->h, c->cns);
+	assert_true(bool_attr(c, c->cns, k0, CKA_PRIVATE));
+	assert_int_equal(tap_sign(&c->h, c->cns, k0, NULL, hc, "ClientHello"), CKR_OK);
+	r0 = atomic_load(&c->t.resets);
+	assert_int_equal(tap_sign(&c->h, c->ds, k, DS_PIN, dsc, "firmato senza login"), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.verify_ds), 1);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 1);   /* the PIN dropped */
+	assert_int_equal(c->h.f->C_GetSessionInfo(c->ds, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(tap_sign(&c->h, c->ds, k, NULL, dsc, "di nuovo senza PIN"),
+	                 CKR_USER_NOT_LOGGED_IN);
+	/* the CNS login survives the reset: its kept PIN, verified once more */
+	assert_int_equal(tap_sign(&c->h, c->cns, k0, NULL, hc, "ClientHello 2"), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.verify_cns), 2);
+
+	/* multi-part, the same way */
+	assert_int_equal(c->h.f->C_SignInit(c->ds, &m, k), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN), CKR_OK);
+	assert_int_equal(c->h.f->C_SignUpdate(c->ds, msg, 4), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 1);   /* still in use */
+	assert_int_equal(c->h.f->C_SignUpdate(c->ds, msg + 4, sizeof(msg) - 4), CKR_OK);
+	n = sizeof(sig);
+	assert_int_equal(c->h.f->C_SignFinal(c->ds, sig, &n), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 2);
+	{
+		uint8_t hash[32];
+		size_t hl = 0;
+
+		assert_int_equal(carta_digest(CARTA_HASH_SHA256, msg, sizeof(msg), hash, sizeof(hash),
+		                              &hl), CARTA_OK);
+		assert_int_equal(carta_rsa_verify_pkcs1(dsc.p, dsc.len, true, CARTA_HASH_SHA256, hash,
+		                                        hl, sig, n), CARTA_OK);
+	}
+	/* the context login of an operation still in progress holds the PIN:
+	 * another session closing does not drop it under that operation */
+	s2 = h_open(&c->h, SIGN_SLOT(0), 0);
+	assert_int_equal(c->h.f->C_SignInit(c->ds, &m, k), CKR_OK);
+	assert_int_equal(h_login(&c->h, c->ds, CKU_CONTEXT_SPECIFIC, DS_PIN), CKR_OK);
+	assert_int_equal(c->h.f->C_CloseSession(s2), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 2);
+	n = sizeof(sig);
+	assert_int_equal(c->h.f->C_Sign(c->ds, msg, sizeof(msg), sig, &n), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 3);
+	assert_int_equal(vcard_ds_tries_left(c->t.v, false), 3);
+	assert_int_equal(vcard_pin_tries_left(c->t.v, false), 3);
+	/* a C_Login(CKU_USER) on the firma token still works (pkcs11-tool -l) */
+	assert_int_equal(h_login(&c->h, c->ds, CKU_USER, DS_PIN), CKR_OK);
+	assert_int_equal(tap_sign(&c->h, c->ds, k, DS_PIN, dsc, "con login"), CKR_OK);
+	assert_int_equal(atomic_load(&c->t.resets), r0 + 3);   /* the login holds it */
+}
+
+/* C_GetSlotList with a buffer, as first call after C_Initialize (no length
+ * query before it): the card is identified by that call, and its
+ * signature slot is in the list. */
+static void test_slot_list_without_length_query(void **state)
+{
+	struct ctx c;
+	CK_SLOT_ID ids[8];
+	CK_ULONG n = 8;
+	int present;
+
+	(void)state;
+	for (present = 1; present >= 0; present--) {
+		memset(&c, 0, sizeof(c));
+		h_init(&c.h, 1);
+		tap_card(&c.h, &c.t, 0, "st", false);
+		n = 8;
+		assert_int_equal(c.h.f->C_GetSlotList(present ? CK_TRUE : CK_FALSE, ids, &n), CKR_OK);
+		assert_int_equal(n, 2);
+		assert_int_equal(ids[0], 0);
+		assert_int_equal(ids[1], SIGN_SLOT(0));
+		h_done(&c.h);
+	}
 }
 
 /* The card goes: both tokens' sessions end; the signature slot stays in
@@ -557,7 +674,9 @@ static void test_long_name_label(void **state)
 }
 
 /* A signature-only card (ST/Incard "DSD"): one token, in the reader's
- * slot, with today's label; its key wants the context login. */
+ * slot, "NAME (firma)" like the firma token of a CNS (the issue's "labels
+ * that say which is which"), no login required; its key wants the context
+ * login. */
 static void test_dsd_one_token(void **state)
 {
 	struct ctx c;
@@ -579,7 +698,15 @@ static void test_dsd_one_token(void **state)
 	assert_int_equal(c.h.f->C_GetSlotList(CK_FALSE, ids, &n), CKR_OK);
 	assert_int_equal(ids[0], 0);
 	label_of(&c, 0, l);
-	assert_null(strstr(l, "(firma)"));
+	assert_true(strlen(l) > strlen(" (firma)"));
+	assert_string_equal(l + strlen(l) - strlen(" (firma)"), " (firma)");
+	assert_null(strstr(l, "(CNS)"));
+	{
+		CK_TOKEN_INFO ti;
+
+		assert_int_equal(c.h.f->C_GetTokenInfo(0, &ti), CKR_OK);
+		assert_int_equal(ti.flags & CKF_LOGIN_REQUIRED, 0);
+	}
 	c.ds = h_open(&c.h, 0, 0);
 	assert_int_equal(h_login(&c.h, c.ds, CKU_USER, DS_PIN), CKR_OK);
 	k = tap_key(&c.h, c.ds);
@@ -608,6 +735,8 @@ int main(void)
 		PER_PROFILE(test_logout_drops_sign_pin),
 		PER_PROFILE(test_removal),
 		PER_PROFILE(test_reset_by_other),
+		PER_PROFILE(test_no_login_signature),
+		cmocka_unit_test(test_slot_list_without_length_query),
 		cmocka_unit_test_setup_teardown(test_pin_per_sign, setup_per_sign, teardown),
 		cmocka_unit_test(test_long_name_label),
 		cmocka_unit_test(test_dsd_one_token),

@@ -46,27 +46,6 @@ const char *tool_role_use(enum carta_pin_role role)
 	                                   : _("for logging in to websites");
 }
 
-/* The PKCS#11 view's label rule (src/pkcs11/core/tokens.c,
- * carta_p11_token_label), so that the tool names a token as Firefox and
- * pkcs11-tool show it: on a card with both a CNS and a signature PIN, each
- * token says which it is, "NAME (CNS)" / "NAME (firma)"; otherwise the card's
- * label alone. The name is cut, at a UTF-8 character boundary, to keep the
- * whole within the 32 bytes of a PKCS#11 label. */
-static void token_label(const struct carta_card_desc *d, enum carta_pin_role role, char *out,
-                        size_t cap)
-{
-	bool two = tool_has_sign_pin(d) && tool_role_pin(d, CARTA_PIN_ROLE_AUTH) >= 0;
-	const char *sfx = !two ? "" : role == CARTA_PIN_ROLE_SIGN ? " (firma)" : " (CNS)";
-	size_t room = 32 - strlen(sfx), n = strnlen(d->label, sizeof(d->label));
-
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)d->label[n] & 0xc0) == 0x80)
-			n--;
-	}
-	snprintf(out, cap, "%.*s%s", (int)n, d->label, sfx);
-}
-
 size_t tool_tokens(const struct carta_card_desc *d, struct tool_token *out, size_t cap)
 {
 	size_t n = 0;
@@ -80,7 +59,9 @@ size_t tool_tokens(const struct carta_card_desc *d, struct tool_token *out, size
 		out[n].puk = p->unblocked_by >= 0 && (size_t)p->unblocked_by < d->n_pins ?
 		             p->unblocked_by : -1;
 		out[n].role = p->role;
-		token_label(d, p->role, out[n].label, sizeof(out[n].label));
+		/* the module's rule, so that the tool names a token as Firefox
+		 * and pkcs11-tool show it */
+		carta_card_token_label(d, (int)i, out[n].label, sizeof(out[n].label));
 		n++;
 	}
 	return n;

@@ -104,8 +104,11 @@ static CK_RV priv_attr(const struct carta_p11_token *t, const struct carta_key *
 {
 	switch (type) {
 	case CKA_CLASS: return ul(v, CKO_PRIVATE_KEY);
-	case CKA_PRIVATE: case CKA_SENSITIVE: case CKA_ALWAYS_SENSITIVE:
-	case CKA_NEVER_EXTRACTABLE:
+	/* public on a token that needs no login: each use asks for the PIN
+	 * (CKA_ALWAYS_AUTHENTICATE; docs/pkcs11.md "The signature token needs
+	 * no login") */
+	case CKA_PRIVATE: return bo(v, !t->no_login);
+	case CKA_SENSITIVE: case CKA_ALWAYS_SENSITIVE: case CKA_NEVER_EXTRACTABLE:
 		return bo(v, true);
 	case CKA_SIGN: return bo(v, (k->usage & (CARTA_KU_SIGN | CARTA_KU_NONREP)) != 0);
 	case CKA_DECRYPT:

@@ -87,10 +87,12 @@ const struct carta_p11_object *carta_p11_object_find(const struct carta_p11_toke
 /* Private key objects (CKA_PRIVATE true) are visible only to the logged-in
  * user (PKCS#11 v2.40 base 4.4). Clients such as libp11 (the OpenSSL engine,
  * curl) take a key they can see as usable and sign without logging in;
- * hiding it makes them log in first, as OpenSC's module does too. */
+ * hiding it makes them log in first, as OpenSC's module does too. A token
+ * that needs no login has public keys (CKA_PRIVATE false), each use of
+ * which asks for the PIN (CKA_ALWAYS_AUTHENTICATE). */
 bool carta_p11_object_visible(const struct carta_p11_slot *s, const struct carta_p11_object *o)
 {
-	return o->kind != CARTA_P11_OBJ_PRIV || s->login == CARTA_P11_LOGIN_USER;
+	return o->kind != CARTA_P11_OBJ_PRIV || s->login == CARTA_P11_LOGIN_USER || s->tok.no_login;
 }
 
 const char *carta_p11_data_label(size_t field)

@@ -35,6 +35,7 @@ void carta_p11_session_close_locked(struct carta_p11_slot *s, struct carta_p11_s
 {
 	unlink_locked(s, ss);
 	session_free(ss);
+	carta_p11_sign_pin_unheld_locked(s);
 }
 
 /* The card keeps one login for re-verifying: the AUTH token's. A SIGN
@@ -82,7 +83,8 @@ enum carta_err carta_p11_sign_pin_drop_locked(struct carta_p11_slot *s)
  * 5.6, C_CloseSession). An AUTH token's ends for this application only:
  * no reset, the other applications using the card keep theirs
  * (carta_card_logout_own). A SIGN token's PIN is dropped from the card by
- * a reset (docs/pkcs11.md "The signature PIN after logout"); the AUTH
+ * a reset when it may still be verified, also by a context login without
+ * a user login (docs/pkcs11.md "The signature PIN after logout"); the AUTH
  * logins survive it by their kept PIN. */
 void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 {
@@ -91,12 +93,32 @@ void carta_p11_last_session_gone_locked(struct carta_p11_slot *s)
 	if (s->n_sessions != 0)
 		return;
 	carta_p11_login_end_locked(s);
-	if (!was || !s->has_token)
+	if (!s->has_token)
 		return;
 	if (s->tok.role == CARTA_PIN_ROLE_SIGN)
 		(void)carta_p11_sign_pin_drop_locked(s);
-	else
+	else if (was)
 		(void)carta_card_logout_own(s->tok.card);
+}
+
+/* An operation in progress whose context login succeeded: the PIN it
+ * verified is still needed for it. */
+static bool context_login_held_locked(const struct carta_p11_slot *s)
+{
+	const struct carta_p11_session *ss;
+
+	for (ss = s->sessions; ss; ss = ss->next)
+		if (!ss->removed && ((ss->sign.active && ss->sign.ctx_auth) ||
+		                     (ss->decrypt.active && ss->decrypt.ctx_auth)))
+			return true;
+	return false;
+}
+
+void carta_p11_sign_pin_unheld_locked(struct carta_p11_slot *s)
+{
+	if (s->has_token && s->tok.role == CARTA_PIN_ROLE_SIGN &&
+	    s->login != CARTA_P11_LOGIN_USER && !context_login_held_locked(s))
+		(void)carta_p11_sign_pin_drop_locked(s);
 }
 
 void carta_p11_sessions_close_locked(struct carta_p11_slot *s, bool removed)

@@ -96,7 +96,10 @@ struct carta_p11_token {
 	unsigned gen;
 	int user_pin, puk;         /* indexes into desc->pins; -1 none */
 	enum carta_pin_role role;  /* of user_pin: SIGN never keeps its PIN */
-	bool two;                  /* the card has an AUTH and a SIGN token */
+	/* no CKF_LOGIN_REQUIRED, private keys public (CKA_PRIVATE false): a
+	 * SIGN token whose keys all have CKA_ALWAYS_AUTHENTICATE; each use is
+	 * authorised by C_Login(CKU_CONTEXT_SPECIFIC) (tokens.c no_login) */
+	bool no_login;
 	uint32_t keys;             /* bit i: desc->keys[i] is this token's */
 	bool pinpad;
 };
@@ -273,14 +276,20 @@ bool carta_p11_ro_session_exists_locked(const struct carta_p11_slot *s);
 /* A SIGN token's PIN may still be verified on the card (pin_live): reset
  * the card, the only way to drop it (docs/reference/cns.md 1.6, 3.4). */
 enum carta_err carta_p11_sign_pin_drop_locked(struct carta_p11_slot *s);
+/* After a call that may have ended an operation on a SIGN token: with
+ * nobody logged in as CKU_USER, only the context login of an operation
+ * still in progress holds the PIN; when none does, a PIN that may still be
+ * verified is dropped from the card at once (pin_live; docs/pkcs11.md "The
+ * signature PIN after logout"). */
+void carta_p11_sign_pin_unheld_locked(struct carta_p11_slot *s);
 
 /* ---- tokens.c: bring the token up to date with the reader (slot lock held) */
 CK_RV carta_p11_token_sync_locked(struct carta_p11_slot *s, bool need);
-/* C_GetSlotList's length query: identify the cards not yet known, so that
- * a signature slot is listed (no lock held) */
+/* C_GetSlotList: identify the cards not yet known, so that a signature
+ * slot is listed (no lock held) */
 void carta_p11_tokens_identify(void);
-/* the token's label: the card's, with " (CNS)" / " (firma)" on a card
- * with two tokens (out: 32 bytes + NUL) */
+/* the token's label, carta_card_token_label of its user PIN (out: 32
+ * bytes + NUL) */
 void carta_p11_token_label(const struct carta_p11_token *t, char out[33]);
 void carta_p11_token_drop_locked(struct carta_p11_slot *s);
 void carta_p11_token_reload_locked(struct carta_p11_slot *s);

@@ -70,8 +70,26 @@ static uint32_t keys_of(const struct carta_card_desc *d, bool two, int sign_pin,
 	return m;
 }
 
+/* A signature token whose every key asks for its PIN before each use
+ * (CKA_ALWAYS_AUTHENTICATE) needs no C_Login: its objects are public and a
+ * signature is C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC), C_Sign. Without
+ * CKF_LOGIN_REQUIRED, NSS never presents another token's password to it
+ * while looking for client certificates (docs/pkcs11.md "The signature
+ * token needs no login"). */
+static bool no_login(const struct carta_card_desc *d, enum carta_pin_role role, uint32_t keys)
+{
+	size_t i;
+
+	if (role != CARTA_PIN_ROLE_SIGN)
+		return false;
+	for (i = 0; i < d->n_keys && i < CARTA_MAX_KEYS; i++)
+		if ((keys & (1u << i)) && !d->keys[i].always_auth)
+			return false;
+	return true;
+}
+
 static void token_init_locked(struct carta_p11_slot *s, struct carta_card *card, uint32_t event,
-                              int pin, uint32_t keys, bool two)
+                              int pin, uint32_t keys)
 {
 	struct carta_p11_token *t = &s->tok;
 	const struct carta_card_desc *d = carta_card_get_desc(card);
@@ -85,8 +103,8 @@ static void token_init_locked(struct carta_p11_slot *s, struct carta_card *card,
 	t->user_pin = pin;
 	t->puk = -1;
 	t->role = pin >= 0 ? d->pins[pin].role : CARTA_PIN_ROLE_AUTH;
-	t->two = two;
 	t->keys = keys;
+	t->no_login = no_login(d, t->role, keys);
 	if (pin >= 0 && d->pins[pin].unblocked_by >= 0 &&
 	    (size_t)d->pins[pin].unblocked_by < d->n_pins)
 		t->puk = d->pins[pin].unblocked_by;
@@ -122,9 +140,9 @@ static void token_load_locked(struct carta_p11_slot *r, struct carta_card *card,
 	int auth = user_pin_of(d, CARTA_PIN_ROLE_AUTH), sign = user_pin_of(d, CARTA_PIN_ROLE_SIGN);
 	bool two = auth >= 0 && sign >= 0;
 
-	token_init_locked(r, card, event, two ? auth : only_pin(d), keys_of(d, two, sign, false), two);
+	token_init_locked(r, card, event, two ? auth : only_pin(d), keys_of(d, two, sign, false));
 	if (two)
-		token_init_locked(g, card, event, sign, keys_of(d, two, sign, true), two);
+		token_init_locked(g, card, event, sign, keys_of(d, two, sign, true));
 	sign_slot_show(g, event, two);
 	token_reload_locked(r);
 }
@@ -296,20 +314,10 @@ void carta_p11_tokens_identify(void)
 	}
 }
 
-/* The 32-byte label keeps the suffix: the name is cut, at a UTF-8
- * character boundary, to make room for it. */
+/* The rule is libcarta's, shared with carta-tool (carta_card_token_label). */
 void carta_p11_token_label(const struct carta_p11_token *t, char out[33])
 {
-	const char *sfx = !t->two ? "" : t->role == CARTA_PIN_ROLE_SIGN ? " (firma)" : " (CNS)";
-	size_t room = 32 - strlen(sfx), n = strlen(t->desc->label);
-
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)t->desc->label[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(out, t->desc->label, n);
-	memcpy(out + n, sfx, strlen(sfx) + 1);
+	carta_card_token_label(t->desc, t->user_pin, out, 33);
 }
 
 /* Another process reset the card: its security state is gone. A user
