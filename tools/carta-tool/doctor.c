@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* carta-tool doctor: why a card does not work, one finding a line with its
  * fix, in the order a user would check: service, reader, card, certificate,
- * PIN, then browsers and p11-kit. */
+ * PIN, then browsers and p11-kit, then other modules showing the same card. */
 #include <string.h>
 
 #include "doctor.h"
@@ -111,6 +111,10 @@ static void card(struct doctor *d, struct carta_readers *rs, const struct carta_
 	snprintf(msg, sizeof(msg), _("%s: %s, driver %s, serial %s"), st->name, desc->family,
 	         desc->driver, desc->serial);
 	doctor_ok(d, msg);
+	if (d->n_cards < DOCTOR_MAX_CARDS) {
+		tool_copy(d->cards[d->n_cards].reader, sizeof(d->cards[0].reader), st->name);
+		tool_copy(d->cards[d->n_cards++].serial, sizeof(d->cards[0].serial), desc->serial);
+	}
 	certs(d, desc, st->name);
 	cie_tls(d, desc, st->name);
 	pins(d, c, st->name);
@@ -168,6 +172,7 @@ int cmd_doctor(struct tool *t)
 	readers(&d);
 	doctor_browsers(&d);
 	doctor_p11kit(&d);
+	doctor_duplicates(&d);
 	if (t->json) {
 		jw_end_arr(&d.w);
 		jw_int(&d.w, "problems", d.problems);

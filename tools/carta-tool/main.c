@@ -38,12 +38,18 @@ static const struct command commands[] = {
 	  "  The card's length rules are checked before anything is sent; nothing is retried.\n") },
 	{ "cert", cmd_cert, N_("carta-tool cert export [--pem] [-o FILE]\n"
 	  "  Write the holder certificate (DER, or PEM with --pem) to FILE or standard output.\n") },
-	{ "register", cmd_register, N_("carta-tool register [--firefox] [--chrome] [--all] [--module PATH]\n"
-	  "  Add the PKCS#11 module to every Firefox profile and to ~/.pki/nssdb (Chrome/Chromium).\n") },
-	{ "unregister", cmd_unregister, N_("carta-tool unregister [--firefox] [--chrome] [--all]\n"
+	{ "register", cmd_register, N_("carta-tool register [--firefox] [--chrome] [--thunderbird] [--all] [--quiet] [--module PATH]\n"
+	  "  Add the PKCS#11 module to every Firefox and Thunderbird profile and to ~/.pki/nssdb\n"
+	  "  (Chrome/Chromium); an entry for a moved or removed module is corrected.\n"
+	  "  --quiet: print nothing but errors (what the desktop login runs).\n") },
+	{ "unregister", cmd_unregister, N_("carta-tool unregister [--firefox] [--chrome] [--thunderbird] [--all] [--quiet]\n"
 	  "  Remove the module from the same places.\n") },
 	{ "doctor", cmd_doctor, N_("carta-tool doctor\n"
 	  "  Find out why a card does not work: one line per problem, with its fix.\n") },
+	{ "p11kit", cmd_p11kit, N_("carta-tool p11kit hide|unhide NAME\n"
+	  "  As root: hide p11-kit's module NAME (e.g. opensc-pkcs11, which \"doctor\" names when it\n"
+	  "  shows the same card) from every p11-kit program, or undo it, with a file\n"
+	  "  /etc/pkcs11/modules/NAME.module; the package's own file is not touched.\n") },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -69,7 +75,8 @@ static void usage(FILE *f)
 	             "      --module PATH  the PKCS#11 module to register (default %s)\n"
 	             "  -o, --output FILE  where to write (cert export)\n"
 	             "      --pem          PEM instead of DER (cert export)\n"
-	             "      --firefox, --chrome, --all   which browsers (register, unregister)\n"
+	             "      --firefox, --chrome, --thunderbird, --all   which programs (register, unregister)\n"
+	             "  -q, --quiet        errors only (register, unregister, p11kit)\n"
 	             "  -h, --help         this help; \"carta-tool COMMAND --help\" for one command\n"
 	             "  -V, --version\n"), tool_module_path(&(struct tool){ .pin_fd = -1 }));
 	fprintf(f, "%s", _("\nExit status:\n"
@@ -124,13 +131,14 @@ static int parse(int argc, char **argv, struct tool *t, bool *help)
 		{ "login", 0, 0, 'l' }, { "module", 1, 0, 'm' }, { "output", 1, 0, 'o' },
 		{ "pem", 0, 0, 'P' }, { "firefox", 0, 0, 'F' }, { "chrome", 0, 0, 'C' },
 		{ "all", 0, 0, 'A' }, { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' },
+		{ "thunderbird", 0, 0, 'T' }, { "quiet", 0, 0, 'q' },
 		{ 0, 0, 0, 0 },
 	};
 	char *end;
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:jo:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:jo:hVq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': t->reader = optarg; break;
 		case 'j': t->json = true; break;
@@ -146,7 +154,9 @@ static int parse(int argc, char **argv, struct tool *t, bool *help)
 		case 'P': t->pem = true; break;
 		case 'F': t->browsers |= TOOL_FIREFOX; break;
 		case 'C': t->browsers |= TOOL_CHROME; break;
-		case 'A': t->browsers |= TOOL_FIREFOX | TOOL_CHROME; break;
+		case 'T': t->browsers |= TOOL_THUNDERBIRD; break;
+		case 'A': t->browsers |= TOOL_ALL_NSS; break;
+		case 'q': t->quiet = true; break;
 		case 'h': *help = true; break;
 		case 'V': printf("carta-tool %s\n", CARTA_VERSION); exit(0);
 		default: return -1;

@@ -44,30 +44,41 @@ static void add_db(struct tool_nssdb *out, size_t cap, size_t *n, const char *di
 	d->exists = exists(dir, "cert9.db") || exists(dir, "pkcs11.txt");
 }
 
-static void profile_done(const char *base, const char *name, const char *path, bool rel,
-                         struct tool_nssdb *out, size_t cap, size_t *n)
+struct profiles {
+	const char *base;        /* the directory of profiles.ini */
+	unsigned browser;        /* TOOL_FIREFOX or TOOL_THUNDERBIRD */
+	struct tool_nssdb *out;
+	size_t cap, *n;
+};
+
+static void profile_done(const struct profiles *pr, const char *name, const char *path, bool rel)
 {
 	char dir[1024], label[1100];
+	const char *shown = name[0] ? name : path;
 	struct stat sb;
 
 	if (!path[0])
 		return;
-	snprintf(dir, sizeof(dir), rel ? "%s/%s" : "%.0s%s", base, path);
+	snprintf(dir, sizeof(dir), rel ? "%s/%s" : "%.0s%s", pr->base, path);
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return;
-	snprintf(label, sizeof(label), _("Firefox profile \"%s\""), name[0] ? name : path);
-	add_db(out, cap, n, dir, label, TOOL_FIREFOX);
+	if (pr->browser == TOOL_THUNDERBIRD)
+		snprintf(label, sizeof(label), _("Thunderbird profile \"%s\""), shown);
+	else
+		snprintf(label, sizeof(label), _("Firefox profile \"%s\""), shown);
+	add_db(pr->out, pr->cap, pr->n, dir, label, pr->browser);
 }
 
 /* profiles.ini: [ProfileN] sections with Name=, Path=, IsRelative= (the
- * [Install...] sections repeat paths and are skipped). */
-static void firefox(const char *base, struct tool_nssdb *out, size_t cap, size_t *n)
+ * [Install...] sections repeat paths and are skipped). Thunderbird writes
+ * the same file as Firefox: both are Mozilla's profile manager. */
+static void profiles_ini(const struct profiles *pr)
 {
 	char ini[1100], line[1100], name[256] = "", path[1024] = "";
 	bool in_profile = false, rel = true;
 	FILE *f;
 
-	snprintf(ini, sizeof(ini), "%s/profiles.ini", base);
+	snprintf(ini, sizeof(ini), "%s/profiles.ini", pr->base);
 	f = fopen(ini, "re");
 	if (!f)
 		return;
@@ -75,7 +86,7 @@ static void firefox(const char *base, struct tool_nssdb *out, size_t cap, size_t
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '[') {
 			if (in_profile)
-				profile_done(base, name, path, rel, out, cap, n);
+				profile_done(pr, name, path, rel);
 			in_profile = strncmp(line, "[Profile", 8) == 0;
 			name[0] = path[0] = '\0';
 			rel = true;
@@ -88,8 +99,25 @@ static void firefox(const char *base, struct tool_nssdb *out, size_t cap, size_t
 		}
 	}
 	if (in_profile)
-		profile_done(base, name, path, rel, out, cap, n);
+		profile_done(pr, name, path, rel);
 	fclose(f);
+}
+
+static void firefox(const char *base, struct tool_nssdb *out, size_t cap, size_t *n)
+{
+	const struct profiles pr = { base, TOOL_FIREFOX, out, cap, n };
+	profiles_ini(&pr);
+}
+
+/* Thunderbird's profiles.ini is in ~/.thunderbird: upstream's place on Linux
+ * and Debian 12's (its thunderbird package moved ~/.icedove there in 2017). */
+static void thunderbird(const char *home, struct tool_nssdb *out, size_t cap, size_t *n)
+{
+	char base[1024];
+	const struct profiles pr = { base, TOOL_THUNDERBIRD, out, cap, n };
+
+	snprintf(base, sizeof(base), "%s/.thunderbird", home);
+	profiles_ini(&pr);
 }
 
 size_t tool_nss_dbs(unsigned browsers, struct tool_nssdb *out, size_t cap)
@@ -120,6 +148,8 @@ size_t tool_nss_dbs(unsigned browsers, struct tool_nssdb *out, size_t cap)
 		snprintf(dir, sizeof(dir), "%s/.pki/nssdb", home);
 		add_db(out, cap, &n, dir, _("Chrome/Chromium (~/.pki/nssdb)"), TOOL_CHROME);
 	}
+	if (!browsers || (browsers & TOOL_THUNDERBIRD))
+		thunderbird(home, out, cap, &n);
 	return n;
 }
 
@@ -142,43 +172,92 @@ static void unquote(char *s)
 	}
 }
 
-/* One entry (lines up to a blank one): library= and name=. */
-static void entry_done(char *lib, char *name, const char *module, char *names, size_t cap,
-                       int *found)
+typedef void entry_fn_t(void *ctx, const char *name, const char *lib);
+
+/* Each entry of DIR/pkcs11.txt (lines up to a blank one: library=, name=);
+ * NSS's internal module has an empty library= and is passed on too. */
+static void walk(const char *dir, entry_fn_t *each, void *ctx)
 {
-	unquote(lib);
-	unquote(name);
-	if (lib[0] && same_module(lib, module)) {
-		size_t used = strlen(names);
-		snprintf(names + used, cap - used, "%s%s", used ? "\n" : "", name);
-		(*found)++;
+	char p[1200], line[1200], lib[1100] = "", name[256] = "";
+	bool any = false;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/pkcs11.txt", dir);
+	f = fopen(p, "re");
+	if (!f)
+		return;
+	for (bool more = true; more;) {
+		more = fgets(line, sizeof(line), f) != NULL;
+		line[more ? strcspn(line, "\r\n") : 0] = '\0';
+		if (line[0] == '\0' && any) {
+			unquote(lib);
+			unquote(name);
+			each(ctx, name, lib);
+			lib[0] = name[0] = '\0';
+			any = false;
+		} else if (strncmp(line, "library=", 8) == 0) {
+			tool_copy(lib, sizeof(lib), line + 8);
+			any = true;
+		} else if (strncmp(line, "name=", 5) == 0) {
+			tool_copy(name, sizeof(name), line + 5);
+			any = true;
+		}
 	}
-	lib[0] = name[0] = '\0';
+	fclose(f);
+}
+
+struct find {
+	const char *module;
+	char *names;
+	size_t cap;
+	int found;
+};
+
+static void find_one(void *ctx, const char *name, const char *lib)
+{
+	struct find *fd = ctx;
+	size_t used = strlen(fd->names);
+
+	if (!lib[0] || !same_module(lib, fd->module))
+		return;
+	snprintf(fd->names + used, fd->cap - used, "%s%s", used ? "\n" : "", name);
+	fd->found++;
 }
 
 int tool_nss_find(const char *dir, const char *module, char *names, size_t cap)
 {
-	char p[1200], line[1200], lib[1100] = "", name[256] = "";
-	int found = 0;
-	FILE *f;
+	struct find fd = { module, names, cap, 0 };
 
 	names[0] = '\0';
-	snprintf(p, sizeof(p), "%s/pkcs11.txt", dir);
-	f = fopen(p, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (!line[0])
-			entry_done(lib, name, module, names, cap, &found);
-		else if (strncmp(line, "library=", 8) == 0)
-			tool_copy(lib, sizeof(lib), line + 8);
-		else if (strncmp(line, "name=", 5) == 0)
-			tool_copy(name, sizeof(name), line + 5);
-	}
-	entry_done(lib, name, module, names, cap, &found);
-	fclose(f);
-	return found;
+	walk(dir, find_one, &fd);
+	return fd.found;
+}
+
+struct others {
+	entry_fn_t *each;
+	void *ctx;
+};
+
+/* NSS's own modules: the internal one (no library) and the root
+ * certificates (libnssckbi.so, or p11-kit-trust.so in its place on Debian):
+ * they hold no card. */
+static void other_one(void *ctx, const char *name, const char *lib)
+{
+	const struct others *o = ctx;
+	const char *base = strrchr(lib, '/');
+
+	base = base ? base + 1 : lib;
+	if (!lib[0] || same_module(lib, NULL) || strcmp(base, "libnssckbi.so") == 0 ||
+	    strcmp(base, "p11-kit-trust.so") == 0)
+		return;
+	o->each(o->ctx, name, lib);
+}
+
+void tool_nss_others(const char *dir, entry_fn_t *each, void *ctx)
+{
+	struct others o = { each, ctx };
+
+	walk(dir, other_one, &o);
 }
 
 /* Run a program with stdin from /dev/null (so that modutil can never wait

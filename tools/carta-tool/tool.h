@@ -31,16 +31,19 @@ enum tool_exit {
 
 #define TOOL_FIREFOX 0x1u
 #define TOOL_CHROME  0x2u
+#define TOOL_THUNDERBIRD 0x4u
+#define TOOL_ALL_NSS (TOOL_FIREFOX | TOOL_CHROME | TOOL_THUNDERBIRD)
 
 struct tool {
 	const char *reader;      /* --reader: name, part of it, or index */
 	bool json;
 	bool pem;
 	bool login;              /* --login: verify the PIN to read login-only data */
+	bool quiet;              /* --quiet: errors only, on stderr (login-time runs) */
 	int pin_fd;              /* --pin-fd, -1 = prompt on the terminal */
 	const char *module;      /* --module, else the installed module */
 	const char *output;      /* -o */
-	unsigned browsers;       /* TOOL_FIREFOX | TOOL_CHROME, 0 = all */
+	unsigned browsers;       /* TOOL_FIREFOX | TOOL_CHROME | TOOL_THUNDERBIRD, 0 = all */
 	char **args;             /* words after the command */
 	int nargs;
 };
@@ -125,13 +128,18 @@ int tool_verify(const struct tool *t, struct carta_card *c, size_t pin);
 struct tool_nssdb {
 	char dir[1024];
 	char label[1100];        /* "Firefox profile NAME" / "Chrome/Chromium" */
-	unsigned browser;        /* TOOL_FIREFOX / TOOL_CHROME */
+	unsigned browser;        /* TOOL_FIREFOX / TOOL_CHROME / TOOL_THUNDERBIRD */
 	bool exists;             /* the NSS database is there (cert9.db / pkcs11.txt) */
 };
 size_t tool_nss_dbs(unsigned browsers, struct tool_nssdb *out, size_t cap);
 /* Names of the entries in DIR/pkcs11.txt whose library is `module` (or any
  * carta-pkcs11.so when module is NULL), joined by '\n' into names. */
 int tool_nss_find(const char *dir, const char *module, char *names, size_t cap);
+/* The entries of DIR/pkcs11.txt that load a module other than carta's and
+ * NSS's own (internal, root certificates): name and library, one per call
+ * of `each`, in file order. */
+void tool_nss_others(const char *dir, void (*each)(void *ctx, const char *name, const char *lib),
+                     void *ctx);
 const char *tool_module_path(const struct tool *t);
 int tool_run(const char *const argv[], char *out, size_t cap);
 
@@ -144,5 +152,6 @@ int cmd_cert(struct tool *t);
 int cmd_register(struct tool *t);
 int cmd_unregister(struct tool *t);
 int cmd_doctor(struct tool *t);
+int cmd_p11kit(struct tool *t);
 
 #endif
