@@ -136,8 +136,12 @@ static void fill_pins(struct carta_card_desc *d)
 {
 	/* docs/reference/cie.md 4: 8 digits each; PIN blocked after 3 tries, PUK after 10.
 	 * pinpad_ok false: PIN commands go under SM, no pad can build them. */
-	struct carta_pin pin = { "PIN", CARTA_PIN_USER, 8, 8, 3, 1, true, false };
-	struct carta_pin puk = { "PUK", CARTA_PIN_PUK, 8, 8, 10, -1, true, false };
+	struct carta_pin pin = { .label = "PIN", .kind = CARTA_PIN_USER, .min_len = 8, .max_len = 8,
+	                         .max_tries = 3, .unblocked_by = 1, .role = CARTA_PIN_ROLE_AUTH,
+	                         .digits_only = true, .pinpad_ok = false };
+	struct carta_pin puk = { .label = "PUK", .kind = CARTA_PIN_PUK, .min_len = 8, .max_len = 8,
+	                         .max_tries = 10, .unblocked_by = -1, .digits_only = true,
+	                         .pinpad_ok = false };
 
 	d->pins[0] = pin;
 	d->pins[1] = puk;
