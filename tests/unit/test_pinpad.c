@@ -14,8 +14,12 @@
 #include "apdu/sw.h"
 #include "cards/pinpad.h"
 
-static const struct carta_pin cns_pin = { "PIN", CARTA_PIN_USER, 5, 8, 3, 1, true, true };
-static const struct carta_pin cns_puk = { "PUK", CARTA_PIN_PUK, 8, 8, 3, -1, true, true };
+static const struct carta_pin cns_pin = { .label = "PIN", .kind = CARTA_PIN_USER, .min_len = 5,
+                                          .max_len = 8, .max_tries = 3, .unblocked_by = 1,
+                                          .digits_only = true, .pinpad_ok = true };
+static const struct carta_pin cns_puk = { .label = "PUK", .kind = CARTA_PIN_PUK, .min_len = 8,
+                                          .max_len = 8, .max_tries = 3, .unblocked_by = -1,
+                                          .digits_only = true, .pinpad_ok = true };
 
 /* VERIFY PIN ref 10 (docs/reference/cns.md 1.6): 00 20 00 10 08 FF*8 as the template. */
 static const uint8_t verify_10[] = {
