@@ -15,7 +15,7 @@
 #   CARTA_DEBS=DIR tests/pkg/test_fresh_root.sh   uses the .debs in DIR
 # CARTA_PKG_CACHE (default /work/cache) keeps bookworm-minbase.tar and the
 # downloaded .debs (apt-archives/) between runs; the root itself is new
-# every run. CARTA_FFTOOLS: the folder of marionette.py and fflogin.py
+# every run. CARTA_FFTOOLS: the folder of marionette.py
 # (default ../shared/tools/firefox). Ends with "N passed, M failed".
 set -u
 TOP=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -26,7 +26,7 @@ FFTOOLS=${CARTA_FFTOOLS:-$TOP/../shared/tools/firefox}
 MIRROR=${CARTA_MIRROR:-http://deb.debian.org/debian}
 
 [ "$(id -u)" -eq 0 ] || { echo "run as root (chroot, namespaces)" >&2; exit 2; }
-for f in marionette.py fflogin.py; do
+for f in marionette.py; do
 	[ -f "$FFTOOLS/$f" ] || { echo "$FFTOOLS/$f missing (set CARTA_FFTOOLS)" >&2; exit 2; }
 done
 command -v debootstrap >/dev/null || { echo "apt-get install debootstrap" >&2; exit 2; }
@@ -63,7 +63,7 @@ tar -C "$R" -xf "$TAR"
 mkdir -p "$R/debs" "$R/t/firefox"
 cp "$DEBS"/carta-pkcs11_*.deb "$DEBS"/carta-tool_*.deb "$DEBS"/carta-vcard_*.deb "$R/debs/"
 cp "$HERE"/in_root.sh "$HERE"/*.py "$R/t/"
-cp "$FFTOOLS"/marionette.py "$FFTOOLS"/fflogin.py "$R/t/firefox/"
+cp "$FFTOOLS"/marionette.py "$R/t/firefox/"
 # minbase has no /etc/hosts: Firefox and Chromium must find "localhost"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$R/etc/hosts"
 cp /etc/resolv.conf "$R/etc/resolv.conf"
