@@ -13,9 +13,11 @@ import websocket
 port, url, text, timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 end = time.time() + timeout
 body = ""
+seen = []
 while time.time() < end:
     try:
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=5))
+        seen = [(p.get("type"), p.get("url"), p.get("title")) for p in pages]
         page = next(p for p in pages if p.get("type") == "page" and p.get("url", "").startswith(url))
         ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=10)
         ws.send(json.dumps({"id": 1, "method": "Runtime.evaluate",
@@ -33,5 +35,6 @@ while time.time() < end:
     except (OSError, StopIteration, KeyError, websocket.WebSocketException):
         pass
     time.sleep(1)
+print("pages:", seen)
 print(body)
 sys.exit(1)

@@ -72,8 +72,10 @@ printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"
 chmod +x "$R/usr/sbin/policy-rc.d"
 
 # in_root PHASE [unshare options]: one phase in a private mount namespace.
-# The root is bound on itself first: a chroot whose root is not a mount point
-# cannot make a user namespace, which the browsers' sandboxes need.
+# The root is made a mount point of its own (bound on itself) before anything
+# is mounted in it. Inside the chroot the browsers still cannot create a user
+# namespace (Firefox logs "CanCreateUserNamespace() clone() failure: EPERM")
+# and run without that layer of their sandbox; Chromium runs --no-sandbox.
 in_root() {
 	local phase=$1
 	shift
