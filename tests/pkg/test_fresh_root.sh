@@ -79,7 +79,7 @@ chmod +x "$R/usr/sbin/policy-rc.d"
 in_root() {
 	local phase=$1
 	shift
-	unshare --mount --propagation private "$@" -- bash -c '
+	unshare --mount --propagation private --kill-child "$@" -- bash -c '
 		R=$1 CACHE=$2 PHASE=$3
 		mount --bind "$R" "$R"
 		mount -t proc proc "$R/proc"
