@@ -126,7 +126,7 @@ ff_stop() {
 step_firefox() {
 	local p=$UH/ff-first
 	check "Firefox creates a new profile (firefox-esr -CreateProfile, as $U)" ff_profile "$p" first
-	check "no carta command was run: the new profile's pkcs11.txt does not name carta yet" \
+	check "before Firefox's first start (no carta command run as $U), pkcs11.txt does not name carta" \
 		sh -c "! grep -qs carta '$p/pkcs11.txt'"
 	ff_start "$p" first
 	t_tokens() {

@@ -43,7 +43,7 @@ if [ -n "${CARTA_DEBS:-}" ]; then
 else
 	DEBS=$W/debs
 	if "$TOP/tools/scripts/package.sh" "$DEBS" > "$W/package.txt" 2>&1; then
-		say "ok   tools/scripts/package.sh builds the packages ($(grep -c 'Test #' "$DEBS/build.log") tests run by dh_auto_test)"
+		say "ok   tools/scripts/package.sh builds the packages (dh_auto_test: $(grep -o '[0-9]*% tests passed.*' "$DEBS/build.log" | tail -1))"
 	else
 		say "FAIL tools/scripts/package.sh builds the packages"; tail -20 "$W/package.txt"
 	fi
