@@ -102,6 +102,6 @@ rm -f "$R/var/cache/apt/archives/lock"
 
 pass=$(grep -c '^ok ' "$OUT")
 fail=$(grep -c '^FAIL ' "$OUT")
-printf 'times: install %ss, test %ss, purge %ss, total %ss\n' $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t3 - t0))
+printf 'times: packages and install %ss, test %ss, purge %ss, total %ss\n' $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t3 - t0))
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
