@@ -7,8 +7,9 @@
 #   ff.py DIR login TOKEN PIN URL     log in to TOKEN (the PIN prompt answered as
 #                                     it opens), then print URL's page source
 # Works with both shapes of nsIPKCS11ModuleDB: Firefox ESR 140 (Debian 12's
-# firefox-esr today: enumerators, listSlots()) and later ones (promises,
-# the "slots" attribute), which ../shared/tools/firefox/fflogin.py expects.
+# bookworm suite: enumerators, listSlots()) and 153 (bookworm-security:
+# promises, the "slots" attribute, which ../shared/tools/firefox/fflogin.py
+# expects).
 import json
 import sys
 
@@ -26,7 +27,7 @@ TOKENS = """
         let t = null;
         try { t = await sl.getToken(); } catch (e) { }
         if (t && t.tokenName && sl.status != Ci.nsIPKCS11Slot.SLOT_NOT_PRESENT)
-          out.push({module: mod.name, lib: mod.libName, token: t.tokenName, logged_in: t.isLoggedIn()});
+          out.push({module: mod.name, lib: mod.libName, token: t.tokenName});
       }
     }
     return out; })();"""
@@ -50,7 +51,7 @@ LOGIN = """
       for (const sl of slots) {
         let t = null;
         try { t = await sl.getToken(); } catch (e) { }
-        if (t && t.tokenName == name) { t.login(false); return {logged_in: t.isLoggedIn()}; }
+        if (t && t.tokenName == name) { await t.login(false); return "login asked"; }
       }
     }
     return "token not found"; })();"""

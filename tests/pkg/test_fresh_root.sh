@@ -67,6 +67,13 @@ cp "$FFTOOLS"/marionette.py "$R/t/firefox/"
 # minbase has no /etc/hosts: Firefox and Chromium must find "localhost"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$R/etc/hosts"
 cp /etc/resolv.conf "$R/etc/resolv.conf"
+# debootstrap lists bookworm alone; a user's Debian 12 also has its updates and
+# security suites, where Firefox ESR, Chromium and Thunderbird move on
+cat > "$R/etc/apt/sources.list" <<EOF
+deb $MIRROR bookworm main
+deb $MIRROR bookworm-updates main
+deb ${CARTA_SECURITY_MIRROR:-http://deb.debian.org/debian-security} bookworm-security main
+EOF
 # no daemon starts inside the root (pcscd's postinst): the test starts its own
 printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"
 chmod +x "$R/usr/sbin/policy-rc.d"
