@@ -9,6 +9,7 @@
 #include "crypto/pem.h"
 #include "crypto/x509.h"
 #include "tool.h"
+#include "util/fileio.h"
 
 enum carta_err tool_cert_view(const struct carta_cert *c, struct tool_certview *v)
 {
@@ -63,27 +64,13 @@ const struct carta_cert *tool_cert(const struct tool *t, struct carta_card *c, i
 	return r == TOOL_EX_OK ? &d->certs[0] : NULL;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int save(const struct tool *t, const uint8_t *p, size_t n)
 {
 	int fd = STDOUT_FILENO, rc = TOOL_EX_OK;
 
 	if (t->output && strcmp(t->output, "-") != 0)
 		fd = open(t->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, p, n) != 0) {
+	if (fd < 0 || !carta_write_all(fd, p, n)) {
 		tool_error("%s: %s", t->output ? t->output : "stdout", strerror(errno));
 		rc = TOOL_EX_FAIL;
 	}

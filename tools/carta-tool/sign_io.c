@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sign.h"
+#include "util/fileio.h"
 
 /* A signed file is held in memory whole (OpenSSL's CMS parser needs it so). */
 #define SIGN_MAX_FILE (1024L * 1024 * 1024)
@@ -78,20 +79,6 @@ int sign_temp_beside(const char *path, char *tmp, size_t cap)
 	return fd;
 }
 
-static bool write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 int sign_write_file(const char *path, const uint8_t *data, size_t n)
 {
 	char tmp[PATH_MAX];
@@ -105,7 +92,7 @@ int sign_write_file(const char *path, const uint8_t *data, size_t n)
 	/* mkstemp made it 0600; a signed document is for others to read, as
 	 * any new file under the user's umask */
 	ok = fchmod(fd, 0666 & ~mask) == 0;
-	ok = ok && write_all(fd, data, n) && fsync(fd) == 0;
+	ok = ok && carta_write_all(fd, data, n) && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok;
 	if (ok && rename(tmp, path) == 0)
 		return TOOL_EX_OK;

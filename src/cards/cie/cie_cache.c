@@ -17,6 +17,7 @@
 #include "cards/cie/cie.h"
 #include "crypto/sod.h"
 #include "crypto/x509.h"
+#include "util/fileio.h"
 #include "util/log.h"
 
 #define CERT_MAX 8192u    /* a CIE certificate is about 1.5-2 KB */
@@ -145,21 +146,6 @@ static enum carta_err make_dirs(char *dir)
 	return mkdir(dir, 0700) == 0 || errno == EEXIST ? CARTA_OK : CARTA_E_NOT_SUPPORTED;
 }
 
-static enum carta_err write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return CARTA_E_NOT_SUPPORTED;
-		p += w;
-		n -= (size_t)w;
-	}
-	return CARTA_OK;
-}
-
 /* Written to a temporary file (mkstemp: 0600) and renamed over the old one,
  * so a reader never sees half a certificate. */
 enum carta_err carta_cie_cache_store(const char *nis, const uint8_t *der, size_t n)
@@ -183,7 +169,7 @@ enum carta_err carta_cie_cache_store(const char *nis, const uint8_t *der, size_t
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		goto out;
-	rv = write_all(fd, der, n);
+	rv = carta_write_all(fd, der, n) ? CARTA_OK : CARTA_E_NOT_SUPPORTED;
 	if (rv == CARTA_OK && fsync(fd) != 0)
 		rv = CARTA_E_NOT_SUPPORTED;
 	if (close(fd) != 0 && rv == CARTA_OK)
@@ -251,7 +237,7 @@ static bool note_set(const char *path, const char *text)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return false;
-	ok = write_all(fd, (const uint8_t *)text, strlen(text)) == CARTA_OK;
+	ok = carta_write_all(fd, text, strlen(text));
 	return close(fd) == 0 && ok;
 }
 
