@@ -175,32 +175,6 @@ void tool_close_card(struct tool_card *tc)
 	tc->rs = NULL;
 }
 
-enum carta_err tool_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st)
-{
-	const struct carta_card_desc *d = carta_card_get_desc(c);
-	enum carta_err rv;
-
-	memset(st, 0, sizeof(*st));
-	rv = carta_card_pin_status(c, pin, st);
-	/* a right VERIFY resets the counter (ISO/IEC 7816-4 7.5.6) */
-	if (rv == CARTA_OK && st->verified && st->tries_left < 0 && pin < d->n_pins)
-		st->tries_left = d->pins[pin].max_tries;
-	return rv;
-}
-
-/* The CNS/CIE PIN first: a signature-only card still has its one PIN. */
-int tool_user_pin(const struct carta_card_desc *d)
-{
-	int auth = tool_role_pin(d, CARTA_PIN_ROLE_AUTH);
-
-	if (auth >= 0)
-		return auth;
-	for (size_t i = 0; i < d->n_pins; i++)
-		if (d->pins[i].kind == CARTA_PIN_USER)
-			return (int)i;
-	return -1;
-}
-
 void tool_copy(char *dst, size_t cap, const char *src)
 {
 	size_t n = strlen(src);

@@ -86,10 +86,6 @@ int tool_readers(struct carta_readers **rs, struct carta_reader_state *st, size_
 int tool_pick_reader(const struct tool *t, const struct carta_reader_state *st, size_t n);
 int tool_open_card(const struct tool *t, struct tool_card *tc);
 void tool_close_card(struct tool_card *tc);
-/* pin_status, with what a verified PIN implies: its counter is full. */
-enum carta_err tool_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
-/* Index of the PIN for logging in (role AUTH), else the first user PIN, or -1. */
-int tool_user_pin(const struct carta_card_desc *d);
 /* strlcpy: copy what fits, always NUL-terminated. */
 void tool_copy(char *dst, size_t cap, const char *src);
 void tool_hex(const uint8_t *p, size_t n, char *out, size_t cap);
@@ -101,6 +97,10 @@ bool tool_expired(const char *not_after);
 const struct carta_cert *tool_cert(const struct tool *t, struct carta_card *c, int *rc);
 
 /* token.c: the card's tokens as PKCS#11 shows them, one per user PIN. */
+/* pin_status, with what a verified PIN implies: its counter is full. */
+enum carta_err tool_pin_status(struct carta_card *c, size_t pin, struct carta_pin_status *st);
+/* Index of the PIN for logging in (role AUTH), else the first user PIN, or -1. */
+int tool_user_pin(const struct carta_card_desc *d);
 struct tool_token {
 	size_t pin;              /* its user PIN */
 	int puk;                 /* that PIN's PUK, -1 if none */

@@ -8,6 +8,30 @@
 #include "util/tlv.h"
 #include "vcard_int.h"
 
+/* READ always, everything else never (docs/reference/cns.md 1.7 ACe 2025 EF_Dati_personali). */
+static const uint8_t acl_public[9] = { 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+
+/* A new file of the card's tree (the layouts of layout.c and ds.c build it
+ * with this): readable by anyone until the layout sets its ACL. */
+int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
+                 size_t n)
+{
+	struct vcard_file *f;
+
+	if (c->nfiles >= VCARD_MAX_FILES)
+		return VCARD_NONE;
+	f = &c->files[c->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->parent = parent;
+	f->fid = fid;
+	f->df = df;
+	f->fci = VCARD_FCI_CLASSIC;
+	memcpy(f->acl, acl_public, sizeof(f->acl));
+	if (n && carta_buf_set(&f->data, data, n) != CARTA_OK)
+		return VCARD_NONE;
+	return (int)c->nfiles++;
+}
+
 static const uint8_t jsign_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x95, 0x01, 0x00, 0x4D };
 
 bool vcard_acl_ok(const struct vcard_cns *c, uint8_t ac)

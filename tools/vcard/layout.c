@@ -60,8 +60,6 @@ const struct vcard_profile *vcard_profile_find(const char *name)
 	return NULL;
 }
 
-/* READ always, everything else never (docs/reference/cns.md 1.7 ACe 2025 EF_Dati_personali). */
-static const uint8_t acl_public[9] = { 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
 /* IDEMIA 2021 DFs 9001 and 9002 as opensc-explorer shows them (docs/reference/cns.md 1.5). */
 static const uint8_t acl_9001[9] = { 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0xFF, 0x00, 0xFF };
 static const uint8_t acl_9002[9] = { 0xFF, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x10, 0xFF };
@@ -81,25 +79,6 @@ static const uint8_t chipdoc_sig_aid[] = { 0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x01, 0
 static const uint8_t chipdoc_gen_aid[] = { 0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x01, 0x4E, 0x58, 0x50,
                                            0x30 };
 static const uint8_t chipdoc_probe_aid[] = { 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01 };
-
-int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
-                 size_t n)
-{
-	struct vcard_file *f;
-
-	if (c->nfiles >= VCARD_MAX_FILES)
-		return VCARD_NONE;
-	f = &c->files[c->nfiles];
-	memset(f, 0, sizeof(*f));
-	f->parent = parent;
-	f->fid = fid;
-	f->df = df;
-	f->fci = VCARD_FCI_CLASSIC;
-	memcpy(f->acl, acl_public, sizeof(f->acl));
-	if (n && carta_buf_set(&f->data, data, n) != CARTA_OK)
-		return VCARD_NONE;
-	return (int)c->nfiles++;
-}
 
 static void set_aid(struct vcard_file *f, const uint8_t *aid, size_t n)
 {

@@ -196,9 +196,10 @@ void vcard_cns_reset(struct vcard_cns *c);
 enum carta_err vcard_cns_apdu(struct vcard_cns *c, const uint8_t *cmd, size_t n,
                               struct carta_buf *resp);
 
-/* layout.c */
+/* fs.c: a new file under parent (VCARD_NONE for the MF); its index or VCARD_NONE */
 int vcard_fs_add(struct vcard_cns *c, int parent, uint16_t fid, bool df, const uint8_t *data,
                  size_t n);
+/* layout.c */
 enum carta_err vcard_layout_build(struct vcard_cns *c);
 /* ds.c: DF_DS with the CNS1 key set, added by vcard_layout_build when c->ds. */
 enum carta_err vcard_ds_layout(struct vcard_cns *c);
