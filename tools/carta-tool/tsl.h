@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CARTA_TOOL_TSL_H
+#define CARTA_TOOL_TSL_H
+
+/* A trusted list (ETSI TS 119 612, the format of AgID's TSL-IT.xml and of
+ * every EU member state's list) read as trust anchors for verify --ca.
+ * Pure: no output, no file; fuzzed by tests/fuzz/fuzz_tsl.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+struct tsl_anchors {
+	STACK_OF(X509) *certs;       /* of the CA/QC services whose status is granted */
+	size_t ca_qc;                /* CA/QC services in the list */
+	size_t not_granted;          /* ... whose current status is not granted */
+	size_t bad_certs;            /* X509Certificate values that are not a certificate */
+	char err[192];               /* why no anchor came out of the input */
+};
+
+/* The input starts like an XML document (a BOM, blanks, then '<'): it is
+ * read as a trusted list, not as PEM. */
+bool tsl_looks_xml(const uint8_t *in, size_t n);
+/* 0 with at least one certificate in a->certs; -1 otherwise (a->err). */
+int tsl_anchors_read(const uint8_t *in, size_t n, struct tsl_anchors *a);
+void tsl_anchors_free(struct tsl_anchors *a);
+
+#endif
