@@ -16,10 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = tsl_anchors_read(data, size, &a);
 	int n = sk_X509_num(a.certs);
 
-	/* an anchor came out, or a reason did; never both */
-	if ((rc == 0) != (n > 0) || (rc != 0 && (!a.err[0] || !memchr(a.err, '\0', sizeof(a.err)))))
+	/* a certificate was read, or a reason given; anchors only from CA/QC
+	 * services, none when refused */
+	if ((rc == 0) != ((size_t)n + a.not_granted_certs > 0) ||
+	    (rc != 0 && (n != 0 || !a.err[0] || !memchr(a.err, '\0', sizeof(a.err)))))
 		__builtin_trap();
-	if ((size_t)n > a.ca_qc * 64 + 64 || a.not_granted > a.ca_qc)
+	if ((n > 0 && a.ca_qc == a.not_granted) || a.not_granted > a.ca_qc ||
+	    (a.not_granted_certs > 0 && a.not_granted == 0))
 		__builtin_trap();
 	(void)tsl_looks_xml(data, size);
 	tsl_anchors_free(&a);

@@ -2,9 +2,10 @@
 /* tools/carta-tool/tsl.c: trusted lists (ETSI TS 119 612) built here around
  * certificates made here. Only the certificates of the current
  * ServiceInformation of a CA/QC service in status granted come out: not
- * those of a withdrawn service, of another service type, of the service's
- * history, or of the list's own ds:Signature; malformed XML, a foreign
- * namespace, a DOCTYPE and unreadable certificates are refused with a reason. */
+ * those of a withdrawn service (the list stays usable), of another service
+ * type, of the service's history, or of the list's own ds:Signature;
+ * malformed XML, a foreign namespace, a DOCTYPE, a list without CA/QC
+ * service or without a readable certificate are refused with a reason. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,19 +201,32 @@ static void two_certs_one_service(void **state)
 	free(xml);
 }
 
-static void withdrawn_refused(void **state)
+/* A withdrawn service: the list is valid, its certificate is read and is
+ * no anchor; with a granted service beside it, only the granted one is. */
+static void withdrawn_not_anchor(void **state)
 {
-	char svc[8192];
+	char svc[2][8192], both[16384];
 	struct tsl_anchors a;
 	char *xml;
 
 	(void)state;
-	service(svc, sizeof(svc), CA_QC, WITHDRAWN, b64[0], NULL);
-	xml = list(NS, svc);
-	assert_int_equal(read_list(xml, &a), -1);
+	service(svc[0], sizeof(svc[0]), CA_QC, WITHDRAWN, b64[0], NULL);
+	service(svc[1], sizeof(svc[1]), CA_QC, GRANTED, b64[1], NULL);
+	xml = list(NS, svc[0]);
+	assert_int_equal(read_list(xml, &a), 0);
+	assert_int_equal(sk_X509_num(a.certs), 0);
 	assert_int_equal(a.ca_qc, 1);
 	assert_int_equal(a.not_granted, 1);
-	assert_non_null(strstr(a.err, "granted"));
+	assert_int_equal(a.not_granted_certs, 1);
+	tsl_anchors_free(&a);
+	free(xml);
+	snprintf(both, sizeof(both), "%s%s", svc[0], svc[1]);
+	xml = list(NS, both);
+	assert_int_equal(read_list(xml, &a), 0);
+	assert_int_equal(sk_X509_num(a.certs), 1);
+	assert_int_equal(X509_cmp(sk_X509_value(a.certs, 0), certs[1]), 0);
+	assert_int_equal(a.ca_qc, 2);
+	assert_int_equal(a.not_granted, 1);
 	tsl_anchors_free(&a);
 	free(xml);
 }
@@ -256,7 +270,7 @@ static void bad_certificates_skipped(void **state)
 	xml = list(NS, all);
 	assert_int_equal(read_list(xml, &a), -1);
 	assert_int_equal(a.bad_certs, 3);
-	assert_non_null(strstr(a.err, "3 unreadable"));
+	assert_non_null(strstr(a.err, "no readable certificate in its 3 CA/QC services (3 unreadable)"));
 	tsl_anchors_free(&a);
 	free(xml);
 	snprintf(all, sizeof(all), "%s%s%s%s", svc[0], svc[1], svc[2], svc[3]);
@@ -343,7 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(granted_ca_only),
 		cmocka_unit_test(two_certs_one_service),
-		cmocka_unit_test(withdrawn_refused),
+		cmocka_unit_test(withdrawn_not_anchor),
 		cmocka_unit_test(other_type_refused),
 		cmocka_unit_test(bad_certificates_skipped),
 		cmocka_unit_test(malformed_refused),

@@ -121,7 +121,9 @@ static X509 *decode_cert(const char *b64)
 	return x;
 }
 
-static void take_certs(const xmlNode *sdi, struct tsl_anchors *a, char *buf)
+/* Each X509Certificate of a ServiceDigitalIdentity: an anchor when the
+ * service is granted, else only counted (the list is still usable). */
+static void take_certs(const xmlNode *sdi, bool granted, struct tsl_anchors *a, char *buf)
 {
 	for (const xmlNode *d = sdi ? sdi->children : NULL; d; d = d->next) {
 		const xmlNode *c = is_el(d, "DigitalId") ? child(d, "X509Certificate") : NULL;
@@ -130,9 +132,14 @@ static void take_certs(const xmlNode *sdi, struct tsl_anchors *a, char *buf)
 		if (!c)
 			continue;
 		x = text(c, buf, TSL_MAX_TEXT) ? decode_cert(buf) : NULL;
-		if (!x || !sk_X509_push(a->certs, x)) {
-			X509_free(x);
+		if (!x) {
 			a->bad_certs++;
+		} else if (!granted) {
+			a->not_granted_certs++;
+			X509_free(x);
+		} else if (!sk_X509_push(a->certs, x)) {
+			a->bad_certs++;
+			X509_free(x);
 		}
 	}
 }
@@ -140,15 +147,15 @@ static void take_certs(const xmlNode *sdi, struct tsl_anchors *a, char *buf)
 static void service(const xmlNode *svc, struct tsl_anchors *a, char *buf)
 {
 	const xmlNode *si = child(svc, "ServiceInformation");
+	bool granted;
 
 	if (!text_is(child(si, "ServiceTypeIdentifier"), SVC_CA_QC))
 		return;
 	a->ca_qc++;
-	if (!text_is(child(si, "ServiceStatus"), STATUS_GRANTED)) {
+	granted = text_is(child(si, "ServiceStatus"), STATUS_GRANTED);
+	if (!granted)
 		a->not_granted++;
-		return;
-	}
-	take_certs(child(si, "ServiceDigitalIdentity"), a, buf);
+	take_certs(child(si, "ServiceDigitalIdentity"), granted, a, buf);
 }
 
 static void providers(const xmlNode *list, struct tsl_anchors *a, char *buf)
@@ -213,15 +220,14 @@ int tsl_anchors_read(const uint8_t *in, size_t n, struct tsl_anchors *a)
 		goto out;
 	}
 	providers(child(root, "TrustServiceProviderList"), a, buf);
-	if (sk_X509_num(a->certs) > 0)
+	if (sk_X509_num(a->certs) > 0 || a->not_granted_certs > 0)
 		rc = 0;
 	else if (a->ca_qc == 0)
 		set_err(a, "the trusted list has no CA/QC service (a list of the lists, LOTL, "
 		           "only points to the national lists)");
 	else
-		snprintf(a->err, sizeof(a->err), "no certificate of a CA/QC service in status granted "
-		         "(%zu CA/QC services, %zu not granted, %zu unreadable certificates)",
-		         a->ca_qc, a->not_granted, a->bad_certs);
+		snprintf(a->err, sizeof(a->err), "no readable certificate in its %zu CA/QC services "
+		         "(%zu unreadable)", a->ca_qc, a->bad_certs);
 out:
 	xmlFreeDoc(doc);
 	free(buf);

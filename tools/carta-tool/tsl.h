@@ -16,14 +16,18 @@ struct tsl_anchors {
 	STACK_OF(X509) *certs;       /* of the CA/QC services whose status is granted */
 	size_t ca_qc;                /* CA/QC services in the list */
 	size_t not_granted;          /* ... whose current status is not granted */
+	size_t not_granted_certs;    /* their certificates: read, not anchors */
 	size_t bad_certs;            /* X509Certificate values that are not a certificate */
-	char err[192];               /* why no anchor came out of the input */
+	char err[192];               /* why the input is not a usable list */
 };
 
 /* The input starts like an XML document (a BOM, blanks, then '<'): it is
  * read as a trusted list, not as PEM. */
 bool tsl_looks_xml(const uint8_t *in, size_t n);
-/* 0 with at least one certificate in a->certs; -1 otherwise (a->err). */
+/* 0 for a trusted list with at least one readable CA/QC certificate: those
+ * of the granted services are in a->certs (none when every one is
+ * withdrawn: the list is valid and trusts no one). -1 otherwise (a->err):
+ * not XML, not a list, no CA/QC service, no readable certificate. */
 int tsl_anchors_read(const uint8_t *in, size_t n, struct tsl_anchors *a);
 void tsl_anchors_free(struct tsl_anchors *a);
 
