@@ -270,7 +270,8 @@ static void bad_certificates_skipped(void **state)
 	xml = list(NS, all);
 	assert_int_equal(read_list(xml, &a), -1);
 	assert_int_equal(a.bad_certs, 3);
-	assert_non_null(strstr(a.err, "no readable certificate in its 3 CA/QC services (3 unreadable)"));
+	assert_string_equal(a.err, "no readable certificate in its CA/QC services");
+	assert_int_equal(a.ca_qc, 3);
 	tsl_anchors_free(&a);
 	free(xml);
 	snprintf(all, sizeof(all), "%s%s%s%s", svc[0], svc[1], svc[2], svc[3]);
@@ -296,10 +297,14 @@ static void malformed_refused(void **state)
 	xml = list(NS, svc);
 	xml[strlen(xml) / 2] = '\0';           /* cut in the middle */
 	assert_int_equal(read_list(xml, &a), -1);
-	assert_non_null(strstr(a.err, "not well-formed XML (line"));
+	assert_string_equal(a.err, "not well-formed XML");
+	/* where libxml2 saw the end: inside the list, past its first line */
+	assert_int_equal(strncmp(a.detail, "line ", 5), 0);
+	assert_true(atoi(a.detail + 5) > 1);
 	tsl_anchors_free(&a);
 	assert_int_equal(read_list("<a><b></a>", &a), -1);
-	assert_non_null(strstr(a.err, "not well-formed XML"));
+	assert_string_equal(a.err, "not well-formed XML");
+	assert_non_null(strstr(a.detail, "line 1: "));
 	tsl_anchors_free(&a);
 	assert_int_equal(read_list("", &a), -1);
 	tsl_anchors_free(&a);

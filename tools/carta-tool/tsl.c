@@ -186,7 +186,8 @@ static xmlDoc *parse(const uint8_t *in, size_t n, struct tsl_anchors *a)
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		e = xmlGetLastError();
-		snprintf(a->err, sizeof(a->err), "not well-formed XML (line %d: %.*s)", e ? e->line : 0,
+		set_err(a, "not well-formed XML");
+		snprintf(a->detail, sizeof(a->detail), "line %d: %.*s", e ? e->line : 0,
 		         e && e->message ? (int)strcspn(e->message, "\n") : 1, e && e->message ? e->message : "?");
 		return NULL;
 	}
@@ -226,8 +227,7 @@ int tsl_anchors_read(const uint8_t *in, size_t n, struct tsl_anchors *a)
 		set_err(a, "the trusted list has no CA/QC service (a list of the lists, LOTL, "
 		           "only points to the national lists)");
 	else
-		snprintf(a->err, sizeof(a->err), "no readable certificate in its %zu CA/QC services "
-		         "(%zu unreadable)", a->ca_qc, a->bad_certs);
+		set_err(a, "no readable certificate in its CA/QC services");
 out:
 	xmlFreeDoc(doc);
 	free(buf);

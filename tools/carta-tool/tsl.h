@@ -18,7 +18,9 @@ struct tsl_anchors {
 	size_t not_granted;          /* ... whose current status is not granted */
 	size_t not_granted_certs;    /* their certificates: read, not anchors */
 	size_t bad_certs;            /* X509Certificate values that are not a certificate */
-	char err[192];               /* why the input is not a usable list */
+	char err[160];               /* why the input is not a usable list: a fixed
+	                              * English sentence, translated by the caller */
+	char detail[160];            /* libxml2's words for malformed XML, else "" */
 };
 
 /* The input starts like an XML document (a BOM, blanks, then '<'): it is

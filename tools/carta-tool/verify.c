@@ -186,7 +186,8 @@ static bool load_tsl(X509_STORE *st, const char *ca, const uint8_t *in, size_t n
 	if (ok)
 		ok = X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN) == 1;
 	else if (a.err[0])
-		tool_error(_("%s: not usable as a trusted list: %s"), ca, gettext(a.err));
+		tool_error(_("%s: not usable as a trusted list: %s%s%s%s"), ca, gettext(a.err),
+		           a.detail[0] ? " (" : "", a.detail, a.detail[0] ? ")" : "");
 	/* a list may withdraw every CA it names: valid, and it trusts no one */
 	if (ok && sk_X509_num(a.certs) == 0)
 		tool_error(_("note: %s: none of its %zu CA/QC services is in status granted: "

@@ -47,7 +47,8 @@ static int import_tsl(const char *db, const char *dir, const char *path, const u
 	int rc = TOOL_EX_OK;
 
 	if (tsl_anchors_read(in, n, &a) != 0) {
-		tool_error(_("%s: not usable as a trusted list: %s"), path, gettext(a.err));
+		tool_error(_("%s: not usable as a trusted list: %s%s%s%s"), path, gettext(a.err),
+		           a.detail[0] ? " (" : "", a.detail, a.detail[0] ? ")" : "");
 		rc = TOOL_EX_FAIL;
 	}
 	for (int i = 0; rc == TOOL_EX_OK && i < sk_X509_num(a.certs); i++) {
