@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A trusted list as trust anchors (carta-tool verify --ca LIST.xml).
  * libxml2 parses; OpenSSL decodes the base64 and the certificates. This
- * file only follows the path of ETSI TS 119 612 V2.2.1 (namespace
- * "http://uri.etsi.org/02231/v2#", kept since TS 102 231 v3, clause 5 and
- * annex C; the lists AgID and the other member states publish, TSL version 5):
+ * file only follows the path of ETSI TS 119 612 V2.2.1, clause 5 (the
+ * namespace "http://uri.etsi.org/02231/v2#" is inherited from ETSI TS
+ * 102 231; the lists AgID and the other member states publish, TSL version 5):
  *
  *   TrustServiceStatusList / TrustServiceProviderList / TrustServiceProvider
  *     / TSPServices / TSPService / ServiceInformation
