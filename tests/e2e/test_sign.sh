@@ -16,7 +16,12 @@
 #     (carta-tool pin status); a blocked PIN: exit 6, no output file;
 #   - PAdES: a PDF made here with ghostscript, signed by carta-tool (pdfsig
 #     through a temporary NSS database), checked by pdfsig (independent) and
-#     carta-tool verify.
+#     carta-tool verify;
+#   - --ca with a trusted list (ETSI TS 119 612 XML, as AgID publishes) made
+#     here around the test CA: granted, exit 0; withdrawn or naming another
+#     CA, exit 10; malformed XML or a list without a CA/QC service, exit 1;
+#   - the card removed at the signature APDU itself (carta-vcard --fault
+#     remove-before@N): exit 3, "the card was removed", no file left.
 # Run as root: CARTA_BUILD=<plain build> tests/e2e/test_sign.sh [profiles...]
 # Ends with "N passed, M failed"; exit status non-zero on any failure.
 
@@ -267,6 +272,99 @@ pdf_altered_fails() {
 	expect_exit 9 ct verify "$CL_W/alt.pdf"
 }
 
+# make_tsl OUT STATUS TYPE CERT.pem...: a trusted list in the shape of AgID's
+# TSL-IT.xml (ETSI TS 119 612 V2.2.1: namespace, TSPService path, the
+# service type and status URIs), one service per certificate. An
+# X509Certificate in ds:Signature and in ServiceHistory, where carta-tool
+# must not look, holds the first certificate too.
+make_tsl() {
+	"$PY" - "$@" <<-'EOF'
+	import base64, subprocess, sys
+	out, status, svctype, pems = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+	def b64(pem):
+	    der = subprocess.run(['openssl', 'x509', '-in', pem, '-outform', 'DER'],
+	                         check=True, capture_output=True).stdout
+	    s = base64.b64encode(der).decode()
+	    return '\n'.join(s[i:i + 64] for i in range(0, len(s), 64))
+	u = 'http://uri.etsi.org/TrstSvc/'
+	svc = ''.join(f"""
+	 <tsl:TSPService><tsl:ServiceInformation>
+	  <tsl:ServiceTypeIdentifier>{u}Svctype/{svctype}</tsl:ServiceTypeIdentifier>
+	  <tsl:ServiceName><tsl:Name xml:lang="it">CA di prova</tsl:Name></tsl:ServiceName>
+	  <tsl:ServiceDigitalIdentity><tsl:DigitalId>
+	   <tsl:X509Certificate>{b64(p)}</tsl:X509Certificate>
+	  </tsl:DigitalId></tsl:ServiceDigitalIdentity>
+	  <tsl:ServiceStatus>{u}TrustedList/Svcstatus/{status}</tsl:ServiceStatus>
+	  <tsl:StatusStartingTime>2016-06-30T22:00:00Z</tsl:StatusStartingTime>
+	 </tsl:ServiceInformation>
+	 <tsl:ServiceHistory><tsl:ServiceHistoryInstance>
+	  <tsl:ServiceTypeIdentifier>{u}Svctype/CA/QC</tsl:ServiceTypeIdentifier>
+	  <tsl:ServiceDigitalIdentity><tsl:DigitalId>
+	   <tsl:X509Certificate>{b64(pems[0])}</tsl:X509Certificate>
+	  </tsl:DigitalId></tsl:ServiceDigitalIdentity>
+	  <tsl:ServiceStatus>{u}TrustedList/Svcstatus/granted</tsl:ServiceStatus>
+	 </tsl:ServiceHistoryInstance></tsl:ServiceHistory>
+	 </tsl:TSPService>""" for p in pems)
+	open(out, 'w').write(f"""<?xml version="1.0" encoding="UTF-8"?>
+	<tsl:TrustServiceStatusList xmlns:tsl="http://uri.etsi.org/02231/v2#"
+	 xmlns:ds="http://www.w3.org/2000/09/xmldsig#" TSLTag="http://uri.etsi.org/19612/TSLTag">
+	 <tsl:SchemeInformation><tsl:TSLVersionIdentifier>5</tsl:TSLVersionIdentifier>
+	  <tsl:SchemeTerritory>IT</tsl:SchemeTerritory></tsl:SchemeInformation>
+	 <tsl:TrustServiceProviderList><tsl:TrustServiceProvider>
+	  <tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang="it">carta e2e</tsl:Name></tsl:TSPName></tsl:TSPInformation>
+	  <tsl:TSPServices>{svc}</tsl:TSPServices>
+	 </tsl:TrustServiceProvider></tsl:TrustServiceProviderList>
+	 <ds:Signature><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{b64(pems[0])}</ds:X509Certificate>
+	 </ds:X509Data></ds:KeyInfo></ds:Signature>
+	</tsl:TrustServiceStatusList>
+	""")
+	EOF
+}
+# Another CA, for lists that do not name the card's.
+other_ca() {
+	[ -s "$E2E_DIR/other-ca.pem" ] ||
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+			-out "$E2E_DIR/other-ca.pem" -days 30 -subj "/CN=carta other CA" > /dev/null 2>&1
+}
+tsl_granted() {
+	make_tsl "$CL_W/tsl.xml" granted CA/QC "$CL_W/id/ca.pem" &&
+		expect_exit 0 ct verify --ca "$CL_W/tsl.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'Chain: trusted' "$CL_W/ee.out" &&
+		ct verify --json --ca "$CL_W/tsl.xml" "$CL_W/doc.txt.p7m" | grep -q '"chain": *"yes"'
+}
+# The same list with the service withdrawn; a list of another CA only; the
+# card's CA as a time-stamping service (not CA/QC) beside another CA.
+tsl_untrusted() {
+	other_ca &&
+		make_tsl "$CL_W/tsl-w.xml" withdrawn CA/QC "$CL_W/id/ca.pem" &&
+		expect_exit 10 ct verify --ca "$CL_W/tsl-w.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'Chain: NOT TRUSTED' "$CL_W/ee.out" && grep -q 'status granted' "$CL_W/ee.out" &&
+		make_tsl "$CL_W/tsl-o.xml" granted CA/QC "$E2E_DIR/other-ca.pem" &&
+		expect_exit 10 ct verify --ca "$CL_W/tsl-o.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'Chain: NOT TRUSTED' "$CL_W/ee.out" &&
+		make_tsl "$CL_W/tsl-t.xml" granted TSA/QTST "$CL_W/id/ca.pem" &&
+		expect_exit 1 ct verify --ca "$CL_W/tsl-t.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'no CA/QC service' "$CL_W/ee.out"
+}
+# Malformed XML (the good list cut short, and random bytes after '<'): the
+# error exit with a reason, no report.
+tsl_garbage() {
+	head -c 1500 "$CL_W/tsl.xml" > "$CL_W/tsl-cut.xml" &&
+		expect_exit 1 ct verify --ca "$CL_W/tsl-cut.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'not well-formed XML' "$CL_W/ee.out" && ! grep -q '^Result' "$CL_W/ee.out" &&
+		{ printf '<'; head -c 3000 /dev/urandom; } > "$CL_W/tsl-rnd.xml" &&
+		expect_exit 1 ct verify --ca "$CL_W/tsl-rnd.xml" "$CL_W/doc.txt.p7m" &&
+		grep -q 'not usable as a trusted list' "$CL_W/ee.out"
+}
+# A PDF checks through NSS: the list's certificate goes into its database
+# (exit 10 as with the PEM, the auth certificate is not for email signing);
+# a malformed list is the error exit there too.
+pdf_tsl() {
+	expect_exit 10 ct verify --ca "$CL_W/tsl.xml" "$CL_W/doc-signed.pdf" &&
+		grep -q 'Signature: valid' "$CL_W/ee.out" &&
+		expect_exit 1 ct verify --ca "$CL_W/tsl-cut.xml" "$CL_W/doc-signed.pdf"
+}
+
 run_profile() {
 	local p=$1
 	cl_card_up "$p" || return 1
@@ -284,10 +382,14 @@ run_profile() {
 	e2e_check "$p: one content byte changed: exit 9, openssl refuses" altered_fails "$CL_W/doc.txt.p7m"
 	e2e_check "$p: detached with the wrong content: exit 9" wrong_content_fails
 	e2e_check "$p: truncated, garbage, unsigned, content-less: exit 11" bad_input
+	e2e_check "$p: --ca trusted list (TS 119 612) naming the CA, granted: exit 0" tsl_granted
+	e2e_check "$p: --ca list: CA withdrawn, another CA: exit 10; no CA/QC: exit 1" tsl_untrusted
+	e2e_check "$p: --ca malformed list: exit 1, a reason" tsl_garbage
 	if [ "$p" = st ]; then
 		e2e_check "$p: PDF: pdfsig says valid, carta-tool verify agrees" sign_pdf
 		e2e_check "$p: PDF --ca: signature valid, NSS refuses the auth certificate: exit 10" pdf_ca_untrusted
 		e2e_check "$p: PDF altered: exit 9" pdf_altered_fails
+		e2e_check "$p: PDF --ca trusted list: loaded (exit 10 as PEM), malformed: exit 1" pdf_tsl
 		e2e_check "$p: usage errors: exit 2 (missing file: 1)" usage_errors
 		e2e_check "$p: card removed before the login: exit 3, no file" removed_midway
 		e2e_check "$p: wrong PIN: exit 5, no file, card counter one down" wrong_pin
@@ -387,6 +489,45 @@ ec_sign() {
 		ct_verify_json "$CL_W/doc.txt.p7m" valid 1 && asn1_check "$CL_W/doc.txt.p7m" 1
 }
 
+# The card pulled out at the signature APDU itself. A clean run on a fresh
+# card counts the APDUs up to the first PSO that signs (00 2A 80 86 on the
+# CNS, 00 2A 9E 9A elsewhere); a fresh card then disappears before
+# answering that one (carta-vcard --fault remove-before@N, counted from its
+# start: docs/virtual-card.md "Fault injection"), so the login has passed.
+sig_apdu_index() {
+	awk '/^> / { n++ } /^> [0-9A-F][0-9A-F] 2A (80 86|9E 9A)/ { print n; exit }' "$E2E_DIR/card0.log"
+}
+removed_at_sign() {
+	local n rc ok
+	: > "$E2E_DIR/card0.log"   # carta-vcard appends: this card's APDUs only
+	e2e_start_card 0 st --identity "$CL_W/id" || return 1
+	ct_pin "$CL_PIN" sign --key auth -o "$CL_W/clean.p7m" "$CL_W/doc.txt" > /dev/null
+	rc=$?
+	n=$(sig_apdu_index)
+	cl_card_down
+	echo "clean run: exit $rc, signature at APDU ${n:-?}"
+	[ "$rc" = 0 ] && [ -n "$n" ] || return 1
+	: > "$E2E_DIR/card0.log"
+	e2e_start_card 0 st --identity "$CL_W/id" --fault "remove-before@$n" || return 1
+	expect_exit 3 ct_pin "$CL_PIN" sign --key auth "$CL_W/doc.txt"
+	ok=$?
+	cl_card_down
+	grep "# fault" "$E2E_DIR/card0.log"
+	ls -A "$CL_W"
+	[ "$ok" = 0 ] && grep -q 'the card was removed' "$CL_W/ee.out" &&
+		grep -q "fault remove-before@$n fired" "$E2E_DIR/card0.log" &&
+		! ls -A "$CL_W" | grep -E '^(doc\.txt\.p7m|\.doc\.txt\.p7m\..*)$'
+}
+run_removed_at_sign() {
+	CL_PROFILE=st
+	CL_W=$E2E_DIR/st-rm
+	rm -rf "$CL_W"
+	mkdir -p "$CL_W"
+	"$E2E_VCARD" make-identity --seed e2e-st-rm --profile st --out "$CL_W/id" > /dev/null || return 1
+	echo "MARKER-carta removed" > "$CL_W/doc.txt"
+	e2e_check "st: card removed at the signature APDU: exit 3, no file" removed_at_sign
+}
+
 # A .p7m from openssl with a software key and -cades (signingCertificateV2).
 software_p7m() {
 	local d=$E2E_DIR/sw
@@ -430,6 +571,7 @@ if "$E2E_VCARD" --help 2>&1 | grep -q -- '--ds'; then
 else
 	e2e_check "carta-vcard has --ds (issue 13 merged)" false
 fi
+run_removed_at_sign || e2e_check "st: removal at the signature: setup" false
 CL_W=$E2E_DIR/swtmp
 mkdir -p "$CL_W/id"
 cp "$E2E_DIR/${PROFILES[0]}/id/ca.pem" "$CL_W/id/ca.pem" 2>/dev/null

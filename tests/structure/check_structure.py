@@ -32,7 +32,8 @@ LAYER_INCLUDES = {
 # System headers that belong to one place only (docs/design.md "Layers").
 # carta-tool sign/verify (issue 14) are the documented exception: OpenSSL's
 # CMS API and the PKCS#11 module's header (tools/carta-tool/tool.h).
-TOOL_SIGN = ("tools/carta-tool/sign", "tools/carta-tool/verify", "tools/carta-tool/p11client")
+TOOL_SIGN = ("tools/carta-tool/sign", "tools/carta-tool/verify", "tools/carta-tool/p11client",
+             "tools/carta-tool/tsl")
 OWNED_SYSTEM = {
     "openssl/": ("src/crypto/",) + TOOL_SIGN,
     "winscard.h": ("src/apdu/pcsc.c",),
@@ -42,6 +43,8 @@ OWNED_SYSTEM = {
     # carta-tool doctor loads other PKCS#11 modules to find one showing
     # carta's card; it never loads carta's module through it
     "p11-kit/p11-kit.h": ("tools/carta-tool/doctor_modules.c",),
+    # the trusted list for verify --ca (ETSI TS 119 612 XML)
+    "libxml/": ("tools/carta-tool/tsl.c",),
 }
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+([<"])([^">]+)[">]', re.M)
 

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -20,6 +21,7 @@ struct p11c {
 	void *dl;
 	CK_FUNCTION_LIST_PTR f;
 	CK_SESSION_HANDLE s;
+	CK_SLOT_ID slot;         /* the session's */
 	bool session, logged_in;
 	uint8_t *cert;           /* the chosen key's certificate */
 };
@@ -45,6 +47,33 @@ static int fail(CK_RV rv, const char *call)
 		tool_error(_("%s failed (PKCS#11 error 0x%lx)"), call, (unsigned long)rv);
 		return TOOL_EX_FAIL;
 	}
+}
+
+/* A card pulled out in the middle of an operation may come back from the
+ * module as a device error: the reader lost the answer before anyone knew
+ * why (tests/e2e/test_sign.sh, the removal at the signature APDU). Whether
+ * the token is still in its slot tells the two apart; PC/SC may need a
+ * moment to notice, so ask a few times, on this error path only. */
+static bool token_gone(struct p11c *m)
+{
+	const struct timespec pause = { 0, 100 * 1000 * 1000 };
+	CK_SLOT_INFO si;
+
+	for (int i = 0; i < 10; i++) {
+		if (m->f->C_GetSlotInfo(m->slot, &si) != CKR_OK || !(si.flags & CKF_TOKEN_PRESENT))
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
+/* fail() for a call on the card: a device error with the card gone is a removal. */
+static int fail_card(struct p11c *m, CK_RV rv, const char *call)
+{
+	if ((rv == CKR_DEVICE_ERROR || rv == CKR_FUNCTION_FAILED || rv == CKR_GENERAL_ERROR) &&
+	    token_gone(m))
+		rv = CKR_DEVICE_REMOVED;
+	return fail(rv, call);
 }
 
 int p11c_open(const char *path, struct p11c **out)
@@ -239,12 +268,13 @@ int p11c_login(struct p11c *m, const struct p11c_token *t, const char *pin, size
 {
 	CK_RV rv = m->f->C_OpenSession(t->slot, CKF_SERIAL_SESSION, NULL, NULL, &m->s);
 
+	m->slot = t->slot;
 	if (rv != CKR_OK)
-		return fail(rv, "C_OpenSession");
+		return fail_card(m, rv, "C_OpenSession");
 	m->session = true;
 	rv = m->f->C_Login(m->s, CKU_USER, (CK_UTF8CHAR_PTR)(uintptr_t)pin, pin_len);
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-		return fail(rv, "C_Login");
+		return fail_card(m, rv, "C_Login");
 	m->logged_in = rv == CKR_OK;
 	return TOOL_EX_OK;
 }
@@ -357,16 +387,16 @@ int p11c_sign(struct p11c *m, const struct p11c_key *k, const char *pin, size_t 
 		return TOOL_EX_FAIL;
 	rv = m->f->C_SignInit(m->s, &mech, o);
 	if (rv != CKR_OK)
-		return fail(rv, "C_SignInit");
+		return fail_card(m, rv, "C_SignInit");
 	if (k->always_auth) {
 		rv = m->f->C_Login(m->s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)(uintptr_t)pin, pin_len);
 		if (rv != CKR_OK)
-			return fail(rv, "C_Login(CKU_CONTEXT_SPECIFIC)");
+			return fail_card(m, rv, "C_Login(CKU_CONTEXT_SPECIFIC)");
 	}
 	rv = k->ec ? m->f->C_Sign(m->s, md, md_len, sig, &len)
 	           : m->f->C_Sign(m->s, (CK_BYTE_PTR)(uintptr_t)data, n, sig, &len);
 	if (rv != CKR_OK)
-		return fail(rv, "C_Sign");
+		return fail_card(m, rv, "C_Sign");
 	*sig_len = len;
 	return TOOL_EX_OK;
 }

@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "sign.h"
+#include "tsl.h"
 #include "verify.h"
 
 /* The codice fiscale: the subject serialNumber of a CNS ("TINIT-<CF>", ETSI
@@ -172,13 +173,50 @@ static void report(const struct tool *t, const char *path, const struct vreport 
 	       : _("Result: the signatures are intact, but a certificate is not trusted or was not valid"));
 }
 
-/* --ca FILE (PEM, one or more certificates) or DIR (OpenSSL hashed, c_rehash). */
+/* --ca LIST.xml: the CA/QC certificates of a trusted list (tsl.c). A list
+ * names the CA that issues the qualified certificates, often an
+ * intermediate: each one is an anchor by itself (partial chain). */
+static bool load_tsl(X509_STORE *st, const char *ca, const uint8_t *in, size_t n)
+{
+	struct tsl_anchors a;
+	bool ok = tsl_anchors_read(in, n, &a) == 0;
+
+	for (int i = 0; ok && i < sk_X509_num(a.certs); i++)
+		ok = X509_STORE_add_cert(st, sk_X509_value(a.certs, i)) == 1;
+	if (ok)
+		ok = X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN) == 1;
+	else if (a.err[0])
+		tool_error(_("%s: not usable as a trusted list: %s%s%s%s"), ca, gettext(a.err),
+		           a.detail[0] ? " (" : "", a.detail, a.detail[0] ? ")" : "");
+	/* a list may withdraw every CA it names: valid, and it trusts no one */
+	if (ok && sk_X509_num(a.certs) == 0)
+		tool_error(_("note: %s: none of its %zu CA/QC services is in status granted: "
+		             "no certificate is trusted"), ca, a.ca_qc);
+	tsl_anchors_free(&a);
+	return ok;
+}
+
+static bool load_ca_file(X509_STORE *st, const char *ca)
+{
+	uint8_t *in = NULL;
+	size_t n = 0;
+	bool ok;
+
+	if (sign_read_file(ca, &in, &n) != TOOL_EX_OK)
+		return false;
+	ok = tsl_looks_xml(in, n) ? load_tsl(st, ca, in, n) : X509_STORE_load_file(st, ca) == 1;
+	free(in);
+	return ok;
+}
+
+/* --ca FILE: PEM (one or more certificates) or a trusted list (ETSI TS
+ * 119 612 XML, told by its content); DIR: OpenSSL hashed (c_rehash). */
 static X509_STORE *load_ca(const char *ca)
 {
 	X509_STORE *st = X509_STORE_new();
 	struct stat sb;
 	bool ok = st && stat(ca, &sb) == 0 &&
-	          (S_ISDIR(sb.st_mode) ? X509_STORE_load_path(st, ca) : X509_STORE_load_file(st, ca)) == 1;
+	          (S_ISDIR(sb.st_mode) ? X509_STORE_load_path(st, ca) == 1 : load_ca_file(st, ca));
 
 	if (!ok) {
 		tool_error(_("cannot load the trust anchors in %s"), ca);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sign.h"
+#include "tsl.h"
 
 #define PDF_MAX_SIGS 32
 
@@ -18,7 +19,50 @@ struct pdfsig_entry {
 	char name[160], time[64], sig[96], cert[96];
 };
 
-/* certutil -A each certificate of one file: PEM blocks one by one, or DER. */
+/* certutil -A one DER certificate as a trust anchor. */
+static int import_der(const char *db, const char *dir, const char *path, const uint8_t *der,
+                      size_t n, int *count)
+{
+	char tmp[1300], nick[32], out[1024];
+	int rc = TOOL_EX_OK;
+
+	snprintf(tmp, sizeof(tmp), "%s/ca.in", dir);
+	snprintf(nick, sizeof(nick), "carta-ca-%d", ++*count);
+	if (sign_write_file(tmp, der, n) != TOOL_EX_OK)
+		return TOOL_EX_FAIL;
+	const char *argv[] = { "certutil", "-A", "-d", db, "-n", nick, "-t", "C,C,C", "-i", tmp, NULL };
+	if (tool_run(argv, out, sizeof(out)) != 0) {
+		tool_error(_("cannot load the trust anchors in %s: %s"), path, out);
+		rc = TOOL_EX_FAIL;
+	}
+	unlink(tmp);
+	return rc;
+}
+
+/* A trusted list (tsl.c): each CA/QC certificate in status granted. */
+static int import_tsl(const char *db, const char *dir, const char *path, const uint8_t *in,
+                      size_t n, int *count)
+{
+	struct tsl_anchors a;
+	int rc = TOOL_EX_OK;
+
+	if (tsl_anchors_read(in, n, &a) != 0) {
+		tool_error(_("%s: not usable as a trusted list: %s%s%s%s"), path, gettext(a.err),
+		           a.detail[0] ? " (" : "", a.detail, a.detail[0] ? ")" : "");
+		rc = TOOL_EX_FAIL;
+	}
+	for (int i = 0; rc == TOOL_EX_OK && i < sk_X509_num(a.certs); i++) {
+		unsigned char *der = NULL;
+		int len = i2d_X509(sk_X509_value(a.certs, i), &der);
+		rc = len > 0 ? import_der(db, dir, path, der, (size_t)len, count) : TOOL_EX_FAIL;
+		OPENSSL_free(der);
+	}
+	tsl_anchors_free(&a);
+	return rc;
+}
+
+/* certutil -A each certificate of one file: PEM blocks one by one, DER, or
+ * the certificates of a trusted list. */
 static int import_file(const char *db, const char *dir, const char *path, int *count)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
@@ -29,6 +73,11 @@ static int import_file(const char *db, const char *dir, const char *path, int *c
 
 	if (rc != TOOL_EX_OK)
 		return rc;
+	if (tsl_looks_xml(data, n)) {
+		rc = import_tsl(db, dir, path, data, n, count);
+		free(data);
+		return rc;
+	}
 	data[n] = '\0';   /* sign_read_file leaves one byte spare */
 	p = strstr((char *)data, begin);
 	for (; rc == TOOL_EX_OK && (p || *count == 0); p = e ? strstr(e, begin) : NULL) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages carta needs, idempotently.
-#   deps.sh build   - compiler, CMake, the libraries carta links against, cmocka,
+#   deps.sh build   - compiler, CMake, the libraries carta links against (libxml2:
+#                     the trusted list of carta-tool verify --ca), cmocka,
 #                     python3 (the structure checks, tests/structure), jq (the Firefox
 #                     policy helper and its test, tests/pkg/test_firefox_policy.sh)
 #   deps.sh test    - build + the end-to-end stack (pcscd, vpcd, OpenSC, NSS, GnuTLS, libp11, curl)
@@ -10,7 +11,7 @@
 set -euo pipefail
 want=${1:-test}
 build_pkgs="build-essential cmake pkg-config libpcsclite-dev libssl-dev libp11-kit-dev libcmocka-dev
-            clang libclang-rt-14-dev gettext python3 jq"
+            clang libclang-rt-14-dev gettext python3 jq libxml2-dev"
 test_pkgs="pcscd vsmartcard-vpcd pcsc-tools opensc opensc-pkcs11 libnss3-tools gnutls-bin p11-kit
            p11-kit-modules libengine-pkcs11-openssl curl openssl iproute2 util-linux procps python3 openssh-client man-db groff-base firefox-esr
            gdb poppler-utils ghostscript python3-asn1crypto"
