@@ -61,7 +61,7 @@ static const struct command commands[] = {
 	  "  a PDF is signed inside (PAdES, with poppler's pdfsig). --key sign (the default when\n"
 	  "  the card has one) is the qualified-signature key and its PIN.\n") },
 	{ "verify", cmd_verify, N_("carta-tool verify FILE.p7m|FILE.p7s|FILE.pdf [--content FILE] [--extract OUT]\n"
-	  "                  [--ca FILE|DIR] [--json]\n"
+	  "                  [--ca FILE|DIR|LIST.xml] [--json]\n"
 	  "  Check every signature (nested ones too): who signed, when, with which key.\n"
 	  "  Exit 0 valid, 9 invalid, 10 untrusted or not valid then, 11 not a signed file.\n") },
 };
